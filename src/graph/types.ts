@@ -84,7 +84,16 @@ export interface HostNode {
 
 export type NodeAttributes = ArtifactNode | LayerNode | StorePathNode | DiskNode | PackageNode | BlobNode | HostNode
 
-export type EdgeKind = 'layer-of' | 'contains' | 'references' | 'root' | 'depends' | 'owns' | 'based-on' | 'deployed-on'
+export type EdgeKind =
+  | 'layer-of'
+  | 'contains'
+  | 'references'
+  | 'root'
+  | 'installs'
+  | 'depends'
+  | 'owns'
+  | 'based-on'
+  | 'deployed-on'
 
 export interface LayerOfEdge {
   kind: 'layer-of'
@@ -116,6 +125,11 @@ export interface RootEdge {
   kind: 'root'
 }
 
+/** An artifact's installed package, such as a Debian package of an image's final filesystem. */
+export interface InstallsEdge {
+  kind: 'installs'
+}
+
 export interface DependsEdge {
   kind: 'depends'
   /** The dependency as written in the control field, such as `libc6 (>= 2.34)`. */
@@ -140,6 +154,7 @@ export type EdgeAttributes =
   | ContainsEdge
   | ReferencesEdge
   | RootEdge
+  | InstallsEdge
   | DependsEdge
   | OwnsEdge
   | BasedOnEdge

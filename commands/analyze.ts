@@ -1,0 +1,100 @@
+import {existsSync} from 'node:fs'
+
+import {Args, Command, Flags} from '@oclif/core'
+
+import {type AnalysisReport, type AnalysisRequest, reportAnalysis, runAnalysis} from '../src/analysis.js'
+import {CONFIG_FILE, readConfig} from '../src/config.js'
+import {renderAnalysisTable} from '../src/render/analysis.js'
+import type {Units} from '../src/render/units.js'
+
+export default class Analyze extends Command {
+  static override summary = 'Measure what deploying applications costs, in bytes, per platform.'
+
+  static override description = `Reads Podman images, Nix closures and OSv disk images into one dependency graph and prints, per artifact, its total, base, app+libs, hidden and unique bytes, then the bytes stored more than once across the artifacts.
+
+APP names resolve through ${CONFIG_FILE} in the working directory (or --config) to one reference per platform; --podman, --nix and --osv add references of their own. Text output uses SI units (kB, MB) unless --units iec; --json prints every figure in bytes.`
+
+  static override examples = [
+    '<%= config.bin %> <%= command.id %> nginx',
+    '<%= config.bin %> <%= command.id %> --podman docker-archive:nginx.tar --base docker-archive:slim.tar --host docker-archive:slim.tar',
+    '<%= config.bin %> <%= command.id %> --podman oci-archive:redis.tar --host / --json',
+    '<%= config.bin %> <%= command.id %> --podman localhost/depgraph/nginx:latest --engine unix:///run/podman/podman.sock',
+  ]
+
+  static override enableJsonFlag = true
+
+  static override strict = false
+
+  static override args = {
+    app: Args.string({description: `application names from ${CONFIG_FILE}`}),
+  }
+
+  static override flags = {
+    podman: Flags.string({description: 'Podman image: docker-archive:PATH[:NAME], oci-archive:PATH, oci:DIR, dir:DIR or an engine image name', multiple: true}),
+    nix: Flags.string({description: 'Nix closure: store path, path-info JSON, export, NAR or db:PATH', multiple: true}),
+    osv: Flags.string({description: 'OSv disk image (qcow2 or raw)', multiple: true}),
+    base: Flags.string({description: 'base image of the Podman images, in any --podman form'}),
+    host: Flags.string({description: 'what the target host has: an image store (Podman reference), a closure, or a root directory such as /', multiple: true}),
+    engine: Flags.string({description: 'engine API address, unix:///path/podman.sock (default: CONTAINER_HOST, DOCKER_HOST, then /run/podman/podman.sock)'}),
+    config: Flags.string({description: `config file that maps APP names to references (default: ./${CONFIG_FILE})`}),
+    units: Flags.string({description: 'units of the text output: si (kB, MB) or iec (KiB, MiB)', options: ['si', 'iec'], default: 'si'}),
+  }
+
+  async run(): Promise<AnalysisReport> {
+    const {argv, flags} = await this.parse(Analyze)
+    const apps = argv as string[]
+    const request: AnalysisRequest = {
+      podman: (flags.podman ?? []).map((ref) => ({ref})),
+      nix: (flags.nix ?? []).map((ref) => ({ref})),
+      osv: (flags.osv ?? []).map((ref) => ({ref})),
+      base: flags.base,
+      hosts: flags.host ?? [],
+      engine: flags.engine,
+    }
+
+    const configFile = flags.config ?? CONFIG_FILE
+    if (apps.length > 0 || (flags.config && existsSync(configFile))) {
+      const config = this.tryConfig(configFile)
+      for (const app of apps) {
+        const refs = config.apps[app]
+        if (!refs) this.error(`${configFile}: no application "${app}"; known: ${Object.keys(config.apps).join(', ')}`, {exit: 2})
+        if (refs.podman) request.podman.push({ref: refs.podman, name: app})
+        if (refs.nix) request.nix.push({ref: refs.nix, name: app})
+        if (refs.osv) request.osv.push({ref: refs.osv, name: app})
+      }
+
+      request.base ??= config.base
+      if (request.hosts.length === 0) request.hosts = config.host ?? []
+    }
+
+    if (request.podman.length + request.nix.length + request.osv.length === 0) {
+      this.error('nothing to analyse: name an application from the config, or give --podman, --nix or --osv', {exit: 2})
+    }
+
+    const report = reportAnalysis(await this.tryAnalysis(request))
+    if (!this.jsonEnabled()) this.log(renderAnalysisTable(report, flags.units as Units))
+    if (report.failures.length > 0) {
+      const failures = report.failures.map((failure) => `${failure.platform} ${failure.ref}: ${failure.error}`).join('\n')
+      if (this.jsonEnabled()) this.logJson(report)
+      this.error(failures, {exit: 1})
+    }
+
+    return report
+  }
+
+  private tryConfig(file: string): ReturnType<typeof readConfig> {
+    try {
+      return readConfig(file)
+    } catch (error) {
+      this.error((error as Error).message, {exit: 2})
+    }
+  }
+
+  private async tryAnalysis(request: AnalysisRequest): Promise<Awaited<ReturnType<typeof runAnalysis>>> {
+    try {
+      return await runAnalysis(request)
+    } catch (error) {
+      this.error((error as Error).message, {exit: 1})
+    }
+  }
+}

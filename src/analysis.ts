@@ -1,0 +1,114 @@
+import {statSync} from 'node:fs'
+import {join} from 'node:path'
+
+import {createGraph, type DepGraph, hostKey, nodeOfKind} from './graph/graph.js'
+import {type DuplicatedReport, measureDuplicated, measureDuplicatedWithHost} from './measure/duplicated.js'
+import {type LayerReport, measureLayers} from './measure/layers.js'
+import {type ArtifactMeasure, measureArtifact} from './measure/sizes.js'
+import {attachBase, attachEngineBase, loadPodman, loadPodmanHost, parseImageReference} from './sources/podman/index.js'
+import {loadRootDirectory} from './sources/rootfs/index.js'
+
+/** What to analyse: references per platform, as the user typed them. */
+export interface AnalysisRequest {
+  podman: Array<{ref: string; name?: string}>
+  nix: Array<{ref: string; name?: string}>
+  osv: Array<{ref: string; name?: string}>
+  /** Base image for every Podman artifact. */
+  base?: string
+  /** Host references: image stores, closures or a root directory. */
+  hosts: string[]
+  engine?: string
+}
+
+/** One artifact in the JSON report. */
+export interface ArtifactReport extends Omit<ArtifactMeasure, 'key'> {
+  /** Content bytes of the artifact that the host already has. */
+  duplicatedWithHost?: number | null
+  layers?: LayerReport[]
+}
+
+export interface AnalysisReport {
+  artifacts: ArtifactReport[]
+  duplicated: DuplicatedReport
+  /** Inputs that could not be read, with the reason; their platforms are missing from `artifacts`. */
+  failures: Array<{platform: string; ref: string; error: string}>
+}
+
+export interface Analysis {
+  graph: DepGraph
+  artifacts: string[]
+  host?: string
+  failures: AnalysisReport['failures']
+}
+
+export type HostKind = 'root' | 'podman' | 'nix'
+
+/** Tell what a --host reference names: a root directory, an image store or a Nix closure. */
+export function classifyHost(ref: string): HostKind {
+  if (/^(docker-archive|oci-archive|oci|dir):/.test(ref)) return 'podman'
+  if (ref.startsWith('db:') || ref.startsWith('/nix/store/') || ref.endsWith('.json') || ref === '/run/current-system') return 'nix'
+
+  const info = statSync(ref, {throwIfNoEntry: false})
+  if (info?.isFile()) return /\.(tar|tar\.gz|tgz)$/.test(ref) ? 'podman' : 'nix'
+  if (info?.isDirectory()) {
+    const isImage = ['index.json', 'manifest.json'].some((name) => statSync(join(ref, name), {throwIfNoEntry: false}))
+    return isImage ? 'podman' : 'root'
+  }
+
+  return 'podman'
+}
+
+/**
+ * Read every input into one graph. A platform whose input fails is recorded
+ * in `failures` and the others go on; base and host inputs must load.
+ */
+export async function runAnalysis(request: AnalysisRequest): Promise<Analysis> {
+  const graph = createGraph()
+  const artifacts: string[] = []
+  const failures: Analysis['failures'] = []
+
+  for (const {ref, name} of request.podman) {
+    try {
+      const keys = await loadPodman(graph, ref, {name, engine: request.engine})
+      artifacts.push(...keys)
+    } catch (error) {
+      failures.push({platform: 'podman', ref, error: (error as Error).message})
+    }
+  }
+
+  for (const artifact of artifacts) {
+    if (request.base) await attachBase(graph, artifact, request.base, {engine: request.engine})
+    else if (graph.outEdges(artifact).every((edge) => graph.getEdgeAttribute(edge, 'kind') !== 'based-on')) {
+      // Images read through the engine find their base among the engine's images.
+      const source = nodeOfKind(graph, artifact, 'artifact').source
+      if (parseImageReference(source).transport === 'engine') await attachEngineBase(graph, artifact, request.engine)
+    }
+  }
+
+  let host: string | undefined
+  if (request.hosts.length > 0) {
+    host = hostKey('target')
+    for (const ref of request.hosts) {
+      const kind = classifyHost(ref)
+      if (kind === 'root') await loadRootDirectory(graph, ref, host)
+      else if (kind === 'podman') await loadPodmanHost(graph, ref, host)
+      else throw new Error(`--host ${ref}: Nix hosts are not supported yet`)
+    }
+  }
+
+  return {graph, artifacts, host, failures}
+}
+
+/** Measure every analysed artifact and the duplication across them. */
+export function reportAnalysis(analysis: Analysis): AnalysisReport {
+  const {graph, artifacts, host} = analysis
+  const reports = artifacts.map((artifact): ArtifactReport => {
+    const {key: _key, ...measure} = measureArtifact(graph, artifact, {host})
+    const report: ArtifactReport = {...measure}
+    if (host) report.duplicatedWithHost = measureDuplicatedWithHost(graph, artifact, host)
+    if (measure.platform === 'podman') report.layers = measureLayers(graph, artifact)
+    return report
+  })
+
+  return {artifacts: reports, duplicated: measureDuplicated(graph, artifacts), failures: analysis.failures}
+}

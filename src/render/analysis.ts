@@ -1,0 +1,53 @@
+import type {AnalysisReport} from '../analysis.js'
+import type {LayerReport} from '../measure/layers.js'
+import {renderTable} from './table.js'
+import {formatBytes, type Units} from './units.js'
+
+/** Render the per-artifact table of `analyze`, then the duplication across artifacts. */
+export function renderAnalysisTable(report: AnalysisReport, units: Units): string {
+  const header = ['artifact', 'platform', 'total', 'base', 'app+libs', 'hidden', 'unique', 'unique files']
+  const rows = report.artifacts.map((artifact) => {
+    const {sizes} = artifact
+    return [
+      artifact.name,
+      artifact.platform,
+      formatBytes(sizes.total, units),
+      formatBytes(sizes.base, units),
+      formatBytes(sizes.appLibs, units),
+      sizes.hidden === undefined ? '-' : formatBytes(sizes.hidden, units),
+      formatBytes(sizes.unique, units),
+      formatBytes(sizes.uniqueFiles, units),
+    ]
+  })
+
+  const lines = [renderTable(header, rows)]
+  const {duplicated} = report
+  lines.push('', `duplicated across artifacts: ${formatBytes(duplicated.bytes, units)} in ${duplicated.contents} file contents`)
+
+  const reasons = new Set(report.artifacts.flatMap((artifact) => Object.entries(artifact.reasons).map(([size, reason]) => `${size}: ${reason}`)))
+  if (reasons.size > 0) lines.push('', 'n/a:', ...[...reasons].map((reason) => `  ${reason}`))
+  return lines.join('\n')
+}
+
+/** Render one image layer by layer: digest, sizes, hidden bytes, the creating command, and its largest files. */
+export function renderLayers(name: string, layers: LayerReport[], units: Units): string {
+  const header = ['#', 'digest', 'stored', 'compressed', 'hidden', 'created by']
+  const rows = layers.map((layer, index) => [
+    String(index),
+    layer.digest.slice('sha256:'.length, 'sha256:'.length + 12),
+    formatBytes(layer.stored, units),
+    formatBytes(layer.compressed, units),
+    formatBytes(layer.hidden, units),
+    (layer.createdBy ?? '').replace(/\s+/g, ' ').slice(0, 60),
+  ])
+
+  const lines = [`${name}: ${layers.length} layers`, '', renderTable(header, rows)]
+  for (const [index, layer] of layers.entries()) {
+    lines.push('', `layer ${index}: largest files`)
+    for (const file of layer.largestFiles) {
+      lines.push(`  ${formatBytes(file.content, units).padStart(9)}  ${file.path}${file.hidden ? '  (hidden)' : ''}`)
+    }
+  }
+
+  return lines.join('\n')
+}

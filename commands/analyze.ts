@@ -74,7 +74,7 @@ APP names resolve through ${CONFIG_FILE} in the working directory (or --config) 
     const report = reportAnalysis(await this.tryAnalysis(request))
     if (!this.jsonEnabled()) this.log(renderAnalysisTable(report, flags.units as Units))
     if (report.failures.length > 0) {
-      const failures = report.failures.map((failure) => `${failure.platform} ${failure.ref}: ${failure.error}`).join('\n')
+      const failures = report.failures.map((failure) => failure.error).join('\n')
       if (this.jsonEnabled()) this.logJson(report)
       this.error(failures, {exit: 1})
     }

@@ -177,7 +177,11 @@ export async function scanLayer(chunks: Chunks, layer: string): Promise<LayerSca
       stage.pipe(tar).pipe(extract)
     }
 
-    if (!stage.write(chunk)) await Promise.race([once(stage, 'drain'), consumer])
+    try {
+      if (!stage.write(chunk)) await Promise.race([once(stage, 'drain'), consumer])
+    } catch (error) {
+      fail(error)
+    }
   }
 
   if (!failure) {

@@ -67,6 +67,8 @@ async function readSmall(chunks: AsyncIterable<unknown>, limit: number, label: s
   return Buffer.concat(kept)
 }
 
+/** Names under which image layouts keep layer blobs. */
+const LAYER_NAME = /(^|\/)layer\.tar$|\.tar$|^blobs\/sha256\/[0-9a-f]{64}$|^[0-9a-f]{64}$/
 const METADATA_NAME = /(^|\/)(manifest\.json|index\.json|oci-layout|repositories|json|VERSION|version)$|\.json$/
 
 /**
@@ -84,7 +86,8 @@ export async function readTarStore(input: Readable, label: string): Promise<Blob
   try {
     for await (const entry of extract) {
       const name = normalizeEntryPath(entry.header.name, label)
-      if (entry.header.type !== 'file' && entry.header.type !== 'contiguous-file') {
+      const isFile = entry.header.type === 'file' || entry.header.type === 'contiguous-file'
+      if (!isFile || !(LAYER_NAME.test(name) || METADATA_NAME.test(name))) {
         entry.resume()
         continue
       }

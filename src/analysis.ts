@@ -76,9 +76,10 @@ export async function runAnalysis(request: AnalysisRequest): Promise<Analysis> {
     }
   }
 
-  for (const artifact of artifacts) {
-    if (request.base) await attachBase(graph, artifact, request.base, {engine: request.engine})
-    else if (graph.outEdges(artifact).every((edge) => graph.getEdgeAttribute(edge, 'kind') !== 'based-on')) {
+  const podmanArtifacts = artifacts.filter((artifact) => nodeOfKind(graph, artifact, 'artifact').platform === 'podman')
+  if (request.base && podmanArtifacts.length > 0) await attachBase(graph, podmanArtifacts, request.base, {engine: request.engine})
+  for (const artifact of request.base ? [] : podmanArtifacts) {
+    if (graph.outEdges(artifact).every((edge) => graph.getEdgeAttribute(edge, 'kind') !== 'based-on')) {
       // Images read through the engine find their base among the engine's images.
       const source = nodeOfKind(graph, artifact, 'artifact').source
       if (parseImageReference(source).transport === 'engine') await attachEngineBase(graph, artifact, request.engine)

@@ -1,6 +1,6 @@
 import type {Readable} from 'node:stream'
 
-import Docker from 'dockerode'
+import type Docker from 'dockerode'
 
 import {LayerError} from './layer.js'
 import {type ImageRecord, readImages} from './layouts.js'
@@ -14,12 +14,16 @@ export function engineAddress(flag?: string): string {
   return flag ?? process.env.CONTAINER_HOST ?? process.env.DOCKER_HOST ?? DEFAULT_ENGINE
 }
 
-/** Connect to a Docker-compatible engine API at `unix:///path` or `tcp://host:port`. */
-export function connectEngine(address: string): Docker {
-  if (address.startsWith('unix://')) return new Docker({socketPath: address.slice('unix://'.length)})
+/**
+ * Connect to a Docker-compatible engine API at `unix:///path` or
+ * `tcp://host:port`. dockerode loads here, so reading archives never pays for it.
+ */
+export async function connectEngine(address: string): Promise<Docker> {
+  const {default: Dockerode} = await import('dockerode')
+  if (address.startsWith('unix://')) return new Dockerode({socketPath: address.slice('unix://'.length)})
 
   const match = /^(tcp|http):\/\/([^/:]+|\[[^\]]+\]):(\d+)\/?$/.exec(address)
-  if (match) return new Docker({host: match[2].replace(/^\[|\]$/g, ''), port: Number(match[3]), protocol: 'http'})
+  if (match) return new Dockerode({host: match[2].replace(/^\[|\]$/g, ''), port: Number(match[3]), protocol: 'http'})
   throw new LayerError(`engine address "${address}" is not supported; give unix:///path/to/podman.sock or tcp://host:port`)
 }
 
@@ -38,7 +42,7 @@ export function engineError(error: unknown, address: string, action: string): La
 
 /** Export one image by name through the engine and scan it like a docker-archive. */
 export async function readEngineImage(address: string, name: string): Promise<ImageRecord> {
-  const docker = connectEngine(address)
+  const docker = await connectEngine(address)
   const label = `${address} image ${name}`
   try {
     const stream = await docker.getImage(name).get()
@@ -59,7 +63,7 @@ export interface EngineImage {
 
 /** List the engine's images with their layer chains, for base detection and host stores. */
 export async function listEngineImages(address: string): Promise<EngineImage[]> {
-  const docker = connectEngine(address)
+  const docker = await connectEngine(address)
   try {
     const summaries = await docker.listImages()
     const images: EngineImage[] = []

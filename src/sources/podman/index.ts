@@ -101,13 +101,21 @@ export async function loadPodman(graph: DepGraph, ref: string, options: PodmanLo
   return artifacts
 }
 
-/** Load a base image given by reference and join `artifact` to it. */
-export async function attachBase(graph: DepGraph, artifact: string, ref: string, options: PodmanLoadOptions = {}): Promise<void> {
-  const images = await readReference(ref, options)
-  if (images.length !== 1) throw new LayerError(`${ref}: --base must name one image, but it holds ${images.length}; add :NAME to choose one`)
+/** Load a reference's images as host-side artifacts, or reuse them when an earlier call loaded that reference. */
+async function loadReferenceImages(graph: DepGraph, ref: string, options: PodmanLoadOptions): Promise<string[]> {
+  const loaded = graph.filterNodes((_key, attributes) => attributes.kind === 'artifact' && attributes.hostOnly === true && attributes.source === ref)
+  if (loaded.length > 0) return loaded
 
-  const base = addImage(graph, images[0], {name: uniqueName(graph, images[0].name ?? basename(ref), ref), source: ref, hostOnly: true})
-  graph.addDirectedEdge(artifact, base, {kind: 'based-on'})
+  const images = await readReference(ref, options)
+  return images.map((image) => addImage(graph, image, {name: uniqueName(graph, image.name ?? basename(ref), ref), source: ref, hostOnly: true}))
+}
+
+/** Load a base image given by reference, once, and join each artifact to it. */
+export async function attachBase(graph: DepGraph, artifacts: string[], ref: string, options: PodmanLoadOptions = {}): Promise<void> {
+  const bases = await loadReferenceImages(graph, ref, options)
+  if (bases.length !== 1) throw new LayerError(`${ref}: --base must name one image, but it holds ${bases.length}; add :NAME to choose one`)
+
+  for (const artifact of artifacts) graph.addDirectedEdge(artifact, bases[0], {kind: 'based-on'})
 }
 
 /**
@@ -131,9 +139,7 @@ export async function attachEngineBase(graph: DepGraph, artifact: string, engine
 /** Load images of a host's image store (a reference, or every image of the engine) as `deployed-on` artifacts. */
 export const loadPodmanHost: HostLoader = async (graph, ref, host) => {
   addHost(graph, host.replace(/^host:/, ''), ref)
-  const images = await readReference(ref)
-  for (const image of images) {
-    const artifact = addImage(graph, image, {name: uniqueName(graph, image.name ?? basename(ref), ref), source: ref, hostOnly: true})
+  for (const artifact of await loadReferenceImages(graph, ref, {})) {
     graph.addDirectedEdge(artifact, host, {kind: 'deployed-on'})
   }
 }

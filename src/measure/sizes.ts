@@ -170,6 +170,19 @@ export function measureArtifact(graph: DepGraph, artifact: string, options: Meas
     result.sizes.unique = sumStored(graph, units.filter((unit) => !onHost.has(unit)))
   }
 
+  if (node.platform === 'podman') measureCompressed(graph, units, result)
   measureFiles(graph, artifact, options, result)
   return result
+}
+
+/** Blob bytes of an image's layers as stored, where at least one layer is compressed. */
+function measureCompressed(graph: DepGraph, units: string[], result: ArtifactMeasure): void {
+  const layers = units.map((unit) => nodeOfKind(graph, unit, 'layer'))
+  if (layers.every((layer) => layer.compressed === null)) {
+    result.sizes.compressed = null
+    result.reasons.compressed = 'the source stores its layers uncompressed: read a compressed form such as oci-archive to measure transfer bytes'
+    return
+  }
+
+  result.sizes.compressed = layers.reduce((sum, layer) => sum + (layer.compressed ?? layer.stored), 0)
 }

@@ -8,7 +8,7 @@ import {type ArtifactMeasure, measureArtifact} from './measure/sizes.js'
 import {attachBase, attachEngineBase, loadPodman, loadPodmanHost, parseImageReference} from './sources/podman/index.js'
 import {loadRootDirectory} from './sources/rootfs/index.js'
 
-/** What to analyse: references per platform, as the user typed them. */
+/** References to analyse per platform, as the user typed them. */
 export interface AnalysisRequest {
   podman: Array<{ref: string; name?: string}>
   nix: Array<{ref: string; name?: string}>

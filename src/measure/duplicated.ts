@@ -28,7 +28,7 @@ export interface DuplicatedReport {
 
 /**
  * Measure content stored in more than one artifact of the set. A unit that
- * the platform shares (a base layer two images both use) holds one copy,
+ * the platform shares (a base layer two images both use) keeps one copy,
  * so only copies in distinct units count.
  */
 export function measureDuplicated(graph: DepGraph, artifacts: string[], limit = 20): DuplicatedReport {

@@ -39,7 +39,7 @@ export interface ArtifactMeasure {
   name: string
   source: string
   sizes: ArtifactSizes
-  /** Why each null figure is null, keyed like `sizes`. */
+  /** Reasons for each null figure, keyed like `sizes`. */
   reasons: Partial<Record<SizeName, string>>
 }
 

@@ -19,7 +19,10 @@ export function formatBytes(bytes: number | null | undefined, units: Units = 'si
     index += 1
   }
 
-  const digits = index === 0 || value >= 100 ? 0 : value >= 10 ? 1 : 2
+  let digits = 2
+  if (index === 0 || value >= 100) digits = 0
+  else if (value >= 10) digits = 1
+
   const text = Number(value.toFixed(digits)).toString()
   return `${bytes < 0 ? '-' : ''}${text} ${names[index]}`
 }

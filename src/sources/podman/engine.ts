@@ -9,7 +9,7 @@ import {readTarStore} from './store.js'
 /** Podman's API socket when it runs as root and no address is given. */
 export const DEFAULT_ENGINE = 'unix:///run/podman/podman.sock'
 
-/** The engine address: the flag, else CONTAINER_HOST, else DOCKER_HOST, else Podman's root socket. */
+/** Pick the engine address: the flag, else CONTAINER_HOST, else DOCKER_HOST, else Podman's root socket. */
 export function engineAddress(flag?: string): string {
   return flag ?? process.env.CONTAINER_HOST ?? process.env.DOCKER_HOST ?? DEFAULT_ENGINE
 }
@@ -27,7 +27,7 @@ export async function connectEngine(address: string): Promise<Docker> {
   throw new LayerError(`engine address "${address}" is not supported; give unix:///path/to/podman.sock or tcp://host:port`)
 }
 
-/** Rewrite a failed engine call as a one-line error that says how to reach the engine. */
+/** Rewrite a failed engine call as a one-line error with the command that starts the engine. */
 export function engineError(error: unknown, address: string, action: string): LayerError {
   const code = (error as {code?: string}).code
   const status = (error as {statusCode?: number}).statusCode

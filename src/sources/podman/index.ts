@@ -54,7 +54,10 @@ export async function readReference(ref: string, options: PodmanLoadOptions = {}
   const info = statSync(parsed.path, {throwIfNoEntry: false})
   if (!info) throw new LayerError(`${ref}: no such file or directory; give a path written by podman save, or an image name`)
 
-  const layout: ArchiveLayout | undefined = parsed.transport === 'oci' || parsed.transport === 'oci-archive' ? 'oci' : parsed.transport === 'dir' ? 'dir' : undefined
+  let layout: ArchiveLayout | undefined
+  if (parsed.transport === 'oci' || parsed.transport === 'oci-archive') layout = 'oci'
+  if (parsed.transport === 'dir') layout = 'dir'
+
   const store = info.isDirectory() ? readDirectoryStore(parsed.path, ref) : await readTarStore(createReadStream(parsed.path, {highWaterMark: 1024 * 1024}), ref)
   const images = await readImages(store, info.isDirectory() ? layout : undefined)
   if (parsed.image === undefined) return images

@@ -144,7 +144,7 @@ function describeFailure(error: unknown, layer: string, stage: string, offset: n
 
 /**
  * Stream one layer blob: hash it as stored, decompress it (gzip, zstd or
- * none, told by its magic), hash the tar, and hash every file's content once.
+ * none, chosen by its magic bytes), hash the tar, and hash every file's content once.
  * Nothing is written to disk; memory grows with the number of entries only.
  */
 export async function scanLayer(chunks: Chunks, layer: string): Promise<LayerScan> {

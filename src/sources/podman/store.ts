@@ -123,7 +123,7 @@ export async function readTarStore(input: Readable, label: string): Promise<Blob
   }
 }
 
-/** Read an image directory (oci or dir transport), scanning each blob when a layout asks for it. */
+/** Read an image directory (oci or dir transport), scanning each blob when a layout requests it. */
 export function readDirectoryStore(directory: string, label: string): BlobStore {
   const resolve = (name: string): string => join(directory, normalizeEntryPath(name, label))
 

@@ -84,7 +84,7 @@ export interface HostNode {
 
 export type NodeAttributes = ArtifactNode | LayerNode | StorePathNode | DiskNode | PackageNode | BlobNode | HostNode
 
-export type EdgeKind = 'layer-of' | 'contains' | 'references' | 'root' | 'depends' | 'owns' | 'based-on' | 'deployed-on'
+export type EdgeKind = 'layer-of' | 'contains' | 'references' | 'root' | 'depends' | 'owns' | 'based-on' | 'deployed-on' | 'installs'
 
 export interface LayerOfEdge {
   kind: 'layer-of'
@@ -135,6 +135,11 @@ export interface DeployedOnEdge {
   kind: 'deployed-on'
 }
 
+/** From an image artifact to a package its dpkg database lists as installed. */
+export interface InstallsEdge {
+  kind: 'installs'
+}
+
 export type EdgeAttributes =
   | LayerOfEdge
   | ContainsEdge
@@ -144,3 +149,4 @@ export type EdgeAttributes =
   | OwnsEdge
   | BasedOnEdge
   | DeployedOnEdge
+  | InstallsEdge

@@ -57,6 +57,8 @@ export interface LegendEntry {
   /** Dash pattern of the swatch outline, for entries such as "not measured". */
   dash?: string
   shape?: 'rect' | 'circle'
+  /** Figures written after the label, such as a count and a size. */
+  detail?: string
 }
 
 /**
@@ -77,7 +79,8 @@ export function drawLegend(parent: Svg, entries: LegendEntry[], x: number, y: nu
       : row.append('rect').attr('width', 14).attr('height', 14)
     swatch.attr('fill', entry.fill).attr('stroke', entry.stroke ?? 'none')
     if (entry.dash) swatch.attr('stroke-dasharray', entry.dash)
-    row.append('text').attr('x', 20).attr('y', 11).attr('fill', TEXT_COLOUR).text(entry.label)
+    const text = row.append('text').attr('x', 20).attr('y', 11).attr('fill', TEXT_COLOUR).text(entry.label)
+    if (entry.detail) text.append('tspan').attr('class', 'legend-detail').attr('dx', 6).attr('fill', MUTED_COLOUR).text(entry.detail)
   })
 
   return 22 + entries.length * rowHeight

@@ -21,6 +21,14 @@ export const FONT_FAMILY = 'DejaVu Sans, Helvetica, Arial, sans-serif'
 export const TEXT_COLOUR = '#222222'
 export const MUTED_COLOUR = '#555555'
 
+/** Fill of what the host already has, and of what deploying adds, in every drawing. */
+export const HOST_FILL = '#9aa7b8'
+export const ADDED_FILL = '#d9730d'
+
+/** Labels of the host and added classes, shared by the graph legend and treemap groups. */
+export const ON_HOST_LABEL = 'On the host already'
+export const ADDED_LABEL = 'Added by deploying'
+
 /**
  * Creates an SVG document of `width` × `height` pixels on a white background,
  * with `title` as its `<title>` element and as a visible heading, and

@@ -2,18 +2,18 @@ import type * as d3 from 'd3'
 
 import {formatBytes, type UnitSystem} from '../units.js'
 import {aggregateGraph, checkGraphInput, type DrawnGraph, type DrawnNode} from './aggregate.js'
-import {createCanvas, drawLegend, TEXT_COLOUR, truncate, type LegendEntry, type Svg} from './document.js'
+import {
+  ADDED_FILL, ADDED_LABEL, createCanvas, drawLegend, HOST_FILL, ON_HOST_LABEL, TEXT_COLOUR, truncate, type LegendEntry, type Svg,
+} from './document.js'
 import type {GraphInput, GraphOptions} from './types.js'
 
 export const GRAPH_LEGEND = {
-  onHost: 'On the host already',
-  added: 'Added by deploying',
+  onHost: ON_HOST_LABEL,
+  added: ADDED_LABEL,
   root: 'Root',
   aggregate: 'Smaller nodes, aggregated',
 } as const
 
-const HOST_FILL = '#9aa7b8'
-const ADDED_FILL = '#d9730d'
 const WIDTH = 1200
 const HEIGHT = 820
 const PLOT = {left: 20, top: 70, right: 860, bottom: HEIGHT - 20}

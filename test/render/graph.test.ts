@@ -2,6 +2,7 @@ import {describe, expect, it} from 'vitest'
 
 import {AGGREGATE_IDS} from '../../src/render/svg/aggregate.js'
 import {GRAPH_LEGEND, renderGraph} from '../../src/render/svg/graph.js'
+import {formatBytes} from '../../src/render/units.js'
 import {syntheticClosure} from './closure.js'
 import {byClass, legendLabels, parseSvg, titleOf} from './svg.js'
 
@@ -132,6 +133,20 @@ describe('renderGraph', () => {
     const input = syntheticClosure(100)
 
     expect(renderGraph(input)).toBe(renderGraph(input))
+  })
+
+  it('draws an artifact root apart', () => {
+    const input = syntheticClosure(4)
+    input.nodes.unshift({id: 'artifact:podman:app', label: 'app', bytes: 0, onHost: false, artifact: true})
+    input.edges.unshift({source: 'artifact:podman:app', target: input.root})
+    input.root = 'artifact:podman:app'
+    const document = parseSvg(renderGraph(input))
+    const root = byClass(document, 'node').find((node) => node.getAttribute('data-root') === 'true')
+    const added = input.nodes.filter((node) => !node.onHost && !node.artifact)
+
+    expect(root?.getElementsByTagName('circle')[0].getAttribute('fill')).toBe('#ffffff')
+    expect(byClass(document, 'legend-detail')[1].textContent).toBe(`(${added.length}, ${formatBytes(added.reduce((sum, node) => sum + node.bytes, 0))})`)
+    expect(byClass(document, 'node-label').find((label) => label.getAttribute('data-id') === 'artifact:podman:app')?.textContent).toBe('app')
   })
 
   it('rejects an edge to an unknown node', () => {

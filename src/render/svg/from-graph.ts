@@ -96,7 +96,7 @@ function edgesWithin(graph: DepGraph, members: Set<string>, kind: 'references' |
 function withArtifactRoot(
   artifactKey: string, name: string, nodes: GraphNodeInput[], edges: GraphEdgeInput[], tops: string[],
 ): Omit<GraphInput, 'title'> {
-  const root: GraphNodeInput = {id: artifactKey, label: name, bytes: 0, onHost: false}
+  const root: GraphNodeInput = {id: artifactKey, label: name, bytes: 0, onHost: false, artifact: true}
   const rootEdges = tops.map((target) => ({source: artifactKey, target}))
   return {root: artifactKey, nodes: [root, ...nodes], edges: [...rootEdges, ...edges]}
 }

@@ -54,8 +54,9 @@ export function renderGraph(input: GraphInput, options: GraphOptions = {}): stri
 
 function subtitle(input: GraphInput, drawn: DrawnGraph, units: UnitSystem): string {
   const total = input.nodes.reduce((sum, node) => sum + node.bytes, 0)
+  const stored = input.nodes.filter((node) => !node.artifact).length
   const folded = drawn.aggregated > 0 ? `, the ${drawn.nodes.length - countAggregates(drawn)} largest drawn one by one` : ''
-  return `${input.nodes.length} nodes${folded}, ${input.edges.length} edges, ${formatBytes(total, units)} in all; `
+  return `${stored} nodes${folded}, ${input.edges.length} edges, ${formatBytes(total, units)} in all; `
     + `circle area proportional to bytes, ${units === 'si' ? 'SI units (1 MB = 1000000 bytes)' : 'IEC units (1 MiB = 1048576 bytes)'}`
 }
 
@@ -65,7 +66,7 @@ function countAggregates(drawn: DrawnGraph): number {
 
 function legendEntries(input: GraphInput, drawn: DrawnGraph, units: UnitSystem): LegendEntry[] {
   const sum = (onHost: boolean): {count: number; bytes: number} => {
-    const members = input.nodes.filter((node) => node.onHost === onHost)
+    const members = input.nodes.filter((node) => node.onHost === onHost && !node.artifact)
     return {count: members.length, bytes: members.reduce((total, node) => total + node.bytes, 0)}
   }
 
@@ -174,11 +175,11 @@ function drawNodes(svg: Svg, placed: PlacedNode[]): void {
     const item = group.append('g').attr('class', node.aggregate ? 'node node-other' : 'node').attr('data-id', node.id)
       .attr('data-bytes', node.bytes).attr('data-on-host', String(node.onHost)).attr('data-count', node.count)
     const circle = item.append('circle').attr('cx', node.x).attr('cy', node.y).attr('r', node.radius)
-      .attr('fill', node.onHost ? HOST_FILL : ADDED_FILL).attr('fill-opacity', node.aggregate ? 0.35 : 0.9)
+      .attr('fill', node.artifact ? '#ffffff' : node.onHost ? HOST_FILL : ADDED_FILL).attr('fill-opacity', node.aggregate ? 0.35 : 0.9)
       .attr('stroke', node.root || node.aggregate ? TEXT_COLOUR : '#ffffff').attr('stroke-width', node.root ? 2.5 : 1)
     if (node.aggregate) circle.attr('stroke-dasharray', '4,3')
     if (node.root) item.attr('data-root', 'true')
-    item.append('title').text(`${node.label}\n${node.bytes} bytes`)
+    item.append('title').text(node.artifact ? node.label : `${node.label}\n${node.bytes} bytes`)
   }
 }
 
@@ -193,7 +194,7 @@ function drawLabels(svg: Svg, placed: PlacedNode[], maxLabels: number, units: Un
   const taken: Box[] = placed.map((node) => ({left: node.x - node.radius, top: node.y - node.radius, right: node.x + node.radius, bottom: node.y + node.radius}))
 
   for (const node of chosen) {
-    const label = `${truncate(node.label, 32)} (${formatBytes(node.bytes, units)})`
+    const label = node.artifact ? truncate(node.label, 32) : `${truncate(node.label, 32)} (${formatBytes(node.bytes, units)})`
     const box = bestLabelBox(node, label.length * CHARACTER_WIDTH, taken)
     taken.push(box)
     group.append('text').attr('class', 'node-label').attr('data-id', node.id)

@@ -63,6 +63,12 @@ export interface GraphNodeInput {
   bytes: number
   /** Whether the host already has this node, so deploying does not add it. */
   onHost: boolean
+  /**
+   * Marks a node that stands for the artifact itself (an image, a closure
+   * with several roots) rather than stored bytes: drawn white, without a
+   * size, and left out of the legend counts.
+   */
+  artifact?: boolean
 }
 
 export interface GraphEdgeInput {

@@ -28,13 +28,13 @@ function checkBytes(bytes: number): void {
   }
 }
 
-/** The unit of `system` at power `exponent` (0 = bytes). */
+/** Returns the unit of `system` at power `exponent` (0 = bytes). */
 export function unitAt(system: UnitSystem, exponent: number): ByteUnit {
   const index = Math.min(Math.max(exponent, 0), SYMBOLS[system].length - 1)
   return {symbol: SYMBOLS[system][index], bytes: BASES[system] ** index}
 }
 
-/** The largest unit of `system` that is at most `bytes`, or bytes for values under one kilobyte. */
+/** Returns the largest unit of `system` that is at most `bytes`, or bytes for values under one kilobyte. */
 export function unitFor(bytes: number, system: UnitSystem): ByteUnit {
   checkBytes(bytes)
 

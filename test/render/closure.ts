@@ -1,10 +1,11 @@
 import type {GraphInput} from '../../src/render/svg/types.js'
 
 /**
- * Builds a synthetic closure of `size` store paths: path 0 is the root, each
- * path references its predecessor and two earlier paths picked by a fixed
- * linear congruential sequence, sizes fall off as in real closures (a few
- * large paths, many small ones), and two of every three paths are on the host.
+ * Builds a synthetic closure of `size` store paths, path 0 being the root.
+ * Each path references its predecessor and up to two later paths picked by
+ * a fixed linear congruential sequence. Sizes fall off as in real closures
+ * (a few large paths, many small ones), and two of every three paths are on
+ * the host.
  */
 export function syntheticClosure(size: number): GraphInput {
   let state = 12345

@@ -15,7 +15,7 @@ function addStorePath(graph: DepGraph, storePath: string, stored: number): strin
   return ensureNode(graph, storePathKey(storePath), {kind: 'storePath', path: storePath, stored})
 }
 
-/** nginx → openssl → glibc, and a host system whose closure holds glibc. */
+/** Builds nginx → openssl → glibc, and a host system whose closure contains glibc. */
 function nixGraph(): DepGraph {
   const graph = createGraph()
   const app = addArtifact(graph, {platform: 'nix', name: 'nginx', source: NGINX})
@@ -35,7 +35,7 @@ function nixGraph(): DepGraph {
   return graph
 }
 
-/** An image installing nginx, libssl3 and libc6, on a host image that installs libc6. */
+/** Builds an image that installs nginx, libssl3 and libc6, on a host image that installs libc6. */
 function podmanGraph(): DepGraph {
   const graph = createGraph()
   const app = addArtifact(graph, {platform: 'podman', name: 'nginx:test', source: 'oci-archive:nginx.tar'})

@@ -30,7 +30,7 @@ export function legendLabels(document: Document): string[] {
   return byClass(document, 'legend-entry').map((entry) => entry.getAttribute('data-label') ?? '')
 }
 
-/** Every text content of elements with class `className`. */
+/** Returns the text content of each element with class `className`. */
 export function textsOf(document: Document, className: string): string[] {
   return byClass(document, className).map((element) => element.textContent ?? '')
 }

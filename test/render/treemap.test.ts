@@ -17,7 +17,7 @@ const packages: TreemapInput = {
   ],
 }
 
-/** The area of an item's rectangle. */
+/** Computes the area of an item's rectangle. */
 function areaOf(document: ReturnType<typeof parseSvg>, label: string): number {
   const item = byClass(document, 'item').find((element) => element.getAttribute('data-label') === label)
   const rect = item?.getElementsByTagName('rect')[0]

@@ -50,11 +50,11 @@ export function aggregateGraph(input: GraphInput, maxNodes: number): DrawnGraph 
   const root = bySize.find((node) => node.id === input.root) as GraphNodeInput
   const others = bySize.filter((node) => node.id !== input.root)
   const fits = input.nodes.length <= maxNodes
-  const kept = fits ? others : others.slice(0, maxNodes - 1)
+  const largest = fits ? others : others.slice(0, maxNodes - 1)
   const folded = fits ? [] : others.slice(maxNodes - 1)
 
   const representative = new Map<string, string>()
-  const nodes: DrawnNode[] = [root, ...kept].map((node) => {
+  const nodes: DrawnNode[] = [root, ...largest].map((node) => {
     representative.set(node.id, node.id)
     return {...node, count: 1, aggregate: false, root: node.id === input.root}
   })

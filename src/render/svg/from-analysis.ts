@@ -196,9 +196,9 @@ export function selectArtifact(
 ): AnalysisArtifact {
   const matches = analysis.artifacts.filter((artifact) => (name === undefined || artifact.name === name)
     && (platform === undefined || artifact.platform === platform) && usable(artifact))
-  const wanted = `${name === undefined ? 'artifact' : `artifact "${name}"`}${platform === undefined ? '' : ` on ${platform}`}`
+  const description = `${name === undefined ? 'artifact' : `artifact "${name}"`}${platform === undefined ? '' : ` on ${platform}`}`
 
-  if (matches.length === 0) throw new Error(`${analysis.file}: no ${wanted} with ${needs}; check --artifact and --platform`)
+  if (matches.length === 0) throw new Error(`${analysis.file}: no ${description} with ${needs}; check --artifact and --platform`)
   if (matches.length > 1) {
     const names = matches.map((artifact) => `${artifact.name} (${artifact.platform})`).join(', ')
     throw new Error(`${analysis.file}: ${matches.length} artifacts with ${needs} match: ${names}; choose one with --artifact and --platform`)
@@ -209,7 +209,7 @@ export function selectArtifact(
 
 /**
  * Builds the layer stack of a Podman artifact. A layer is base when its
- * entry says `base: true`; without `base` keys, the bottom layers whose
+ * entry has `base: true`; without `base` keys, the bottom layers whose
  * stored bytes add up exactly to `sizes.base` are the base.
  */
 export function layersInputFromAnalysis(artifact: AnalysisArtifact): LayersInput {

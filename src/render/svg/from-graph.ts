@@ -67,7 +67,7 @@ function packageInput(graph: DepGraph, artifactKey: string, name: string, onHost
   const members = new Set(keys)
   const nodes: GraphNodeInput[] = keys.map((key) => {
     const item = nodeOfKind(graph, key, 'package')
-    // NOTE: a package without Installed-Size is drawn with 0 bytes; its label says so.
+    // NOTE: a package without Installed-Size is drawn with 0 bytes; its label notes the missing size.
     const label = item.installed === null ? `${item.name} (size not recorded)` : item.name
     return {id: key, label, bytes: item.installed ?? 0, onHost: onHost.has(key)}
   })
@@ -101,7 +101,7 @@ function withArtifactRoot(
   return {root: artifactKey, nodes: [root, ...nodes], edges: [...rootEdges, ...edges]}
 }
 
-/** The name part of a store path: `/nix/store/<hash>-hello-2.12` → `hello-2.12`. */
+/** Strips the store directory and hash from a store path: `/nix/store/<hash>-hello-2.12` → `hello-2.12`. */
 export function storePathName(path: string): string {
   const base = path.slice(path.lastIndexOf('/') + 1)
   const dash = base.indexOf('-')

@@ -32,8 +32,8 @@ interface PlacedNode extends DrawnNode, d3.SimulationNodeDatum {
  * Renders a dependency graph: store paths of a closure or packages of an
  * image, as circles whose area is proportional to their bytes, grey when the
  * host already has them and orange when deploying adds them. Beyond
- * `maxNodes` nodes, the smallest are folded into aggregate nodes, and only
- * the `maxLabels` largest drawn nodes carry a visible label; every node has
+ * `maxNodes` nodes, the smallest are folded into aggregate nodes. Only the
+ * `maxLabels` largest drawn nodes carry a visible label, but every node has
  * its name and size as a tooltip.
  */
 export function renderGraph(input: GraphInput, options: GraphOptions = {}): string {
@@ -175,7 +175,7 @@ function drawNodes(svg: Svg, placed: PlacedNode[]): void {
     const item = group.append('g').attr('class', node.aggregate ? 'node node-other' : 'node').attr('data-id', node.id)
       .attr('data-bytes', node.bytes).attr('data-on-host', String(node.onHost)).attr('data-count', node.count)
     const circle = item.append('circle').attr('cx', node.x).attr('cy', node.y).attr('r', node.radius)
-      .attr('fill', node.artifact ? '#ffffff' : node.onHost ? HOST_FILL : ADDED_FILL).attr('fill-opacity', node.aggregate ? 0.35 : 0.9)
+      .attr('fill', nodeFill(node)).attr('fill-opacity', node.aggregate ? 0.35 : 0.9)
       .attr('stroke', node.root || node.aggregate ? TEXT_COLOUR : '#ffffff').attr('stroke-width', node.root ? 2.5 : 1)
     if (node.aggregate) circle.attr('stroke-dasharray', '4,3')
     if (node.root) item.attr('data-root', 'true')
@@ -183,20 +183,25 @@ function drawNodes(svg: Svg, placed: PlacedNode[]): void {
   }
 }
 
+function nodeFill(node: PlacedNode): string {
+  if (node.artifact) return '#ffffff'
+  return node.onHost ? HOST_FILL : ADDED_FILL
+}
+
 /**
  * Labels the root, the aggregates and the largest other nodes, up to
  * `maxLabels` in all. Each label goes right of, left of, above or below its
- * circle, wherever it overlaps the fewest labels and circles placed so far.
+ * circle, wherever its overlap with the labels and circles placed so far is smallest.
  */
 function drawLabels(svg: Svg, placed: PlacedNode[], maxLabels: number, units: UnitSystem): void {
   const group = svg.append('g').attr('class', 'labels')
   const chosen = [...placed].sort((a, b) => priority(b) - priority(a) || b.bytes - a.bytes).slice(0, maxLabels)
-  const taken: Box[] = placed.map((node) => ({left: node.x - node.radius, top: node.y - node.radius, right: node.x + node.radius, bottom: node.y + node.radius}))
+  const occupied: Box[] = placed.map((node) => ({left: node.x - node.radius, top: node.y - node.radius, right: node.x + node.radius, bottom: node.y + node.radius}))
 
   for (const node of chosen) {
     const label = node.artifact ? truncate(node.label, 32) : `${truncate(node.label, 32)} (${formatBytes(node.bytes, units)})`
-    const box = bestLabelBox(node, label.length * CHARACTER_WIDTH, taken)
-    taken.push(box)
+    const box = bestLabelBox(node, label.length * CHARACTER_WIDTH, occupied)
+    occupied.push(box)
     group.append('text').attr('class', 'node-label').attr('data-id', node.id)
       .attr('x', box.left).attr('y', box.bottom - 3).attr('fill', TEXT_COLOUR).attr('font-size', 11)
       .attr('stroke', '#ffffff').attr('stroke-width', 3).attr('paint-order', 'stroke')
@@ -215,7 +220,7 @@ interface Box {
   bottom: number
 }
 
-function bestLabelBox(node: PlacedNode, width: number, taken: Box[]): Box {
+function bestLabelBox(node: PlacedNode, width: number, occupied: Box[]): Box {
   const candidates: Box[] = [
     {left: node.x + node.radius + 3, top: node.y - LABEL_HEIGHT / 2},
     {left: node.x - node.radius - 3 - width, top: node.y - LABEL_HEIGHT / 2},
@@ -225,7 +230,7 @@ function bestLabelBox(node: PlacedNode, width: number, taken: Box[]): Box {
     .filter((box) => box.left >= 0 && box.right <= PLOT.right + 10 && box.top >= PLOT.top - 10 && box.bottom <= HEIGHT)
 
   const options = candidates.length > 0 ? candidates : [{left: node.x + node.radius + 3, top: node.y - LABEL_HEIGHT / 2, right: node.x + node.radius + 3 + width, bottom: node.y + LABEL_HEIGHT / 2}]
-  const overlap = (box: Box): number => taken.reduce((sum, other) => {
+  const overlap = (box: Box): number => occupied.reduce((sum, other) => {
     const dx = Math.min(box.right, other.right) - Math.max(box.left, other.left)
     const dy = Math.min(box.bottom, other.bottom) - Math.max(box.top, other.top)
     return sum + (dx > 0 && dy > 0 ? dx * dy : 0)

@@ -24,7 +24,7 @@ const WIDTH = 1100
 /**
  * Renders an image as a stack of layers, bottom layer at the bottom, each as
  * tall as its stored bytes. Base image layers are grey and set apart from
- * the application layers by a gap; the hidden bytes of a layer are a hatched
+ * the application layers by a gap. The hidden bytes of a layer are a hatched
  * band whose width is their share of the layer. A list beside the stack
  * names every layer with its digest, size, hidden bytes and history entry.
  */
@@ -145,7 +145,7 @@ function drawList(svg: Svg, layers: LayerInput[], slices: Array<{top: number; he
     row.append('path').attr('d', `M${STACK_LEFT + STACK_WIDTH},${sliceY} L${LIST_LEFT - 30},${sliceY} L${LIST_LEFT - 6},${rowY}`)
       .attr('fill', 'none').attr('stroke', '#bbbbbb')
 
-    const hidden = layer.hidden === null ? 'hidden n/a' : layer.hidden > 0 ? `${formatBytes(layer.hidden, units)} hidden` : ''
+    const hidden = hiddenText(layer, units)
     const cells: Array<[number, string, string, string]> = [
       [0, `#${index}`, MUTED_COLOUR, 'normal'],
       [34, formatBytes(layer.stored, units), TEXT_COLOUR, 'bold'],
@@ -162,18 +162,23 @@ function drawList(svg: Svg, layers: LayerInput[], slices: Array<{top: number; he
 }
 
 /**
- * Places list rows as near as possible to the slice centres `wanted` (top
+ * Places list rows as near as possible to the slice centres `targets` (top
  * first) while keeping them ROW_HEIGHT apart and inside the drawing.
  */
-function placeRows(wanted: number[], count: number): number[] {
+function placeRows(targets: number[], count: number): number[] {
   const first = STACK_TOP + ROW_HEIGHT / 2
   const last = STACK_TOP + Math.max(STACK_HEIGHT, count * ROW_HEIGHT) - ROW_HEIGHT / 2
-  const placed = wanted.map((y) => Math.min(Math.max(y, first), last))
+  const placed = targets.map((y) => Math.min(Math.max(y, first), last))
 
   for (let i = 1; i < placed.length; i += 1) placed[i] = Math.max(placed[i], placed[i - 1] + ROW_HEIGHT)
   placed[placed.length - 1] = Math.min(placed[placed.length - 1], last)
   for (let i = placed.length - 2; i >= 0; i -= 1) placed[i] = Math.min(placed[i], placed[i + 1] - ROW_HEIGHT)
   return placed
+}
+
+function hiddenText(layer: LayerInput, units: UnitSystem): string {
+  if (layer.hidden === null) return 'hidden n/a'
+  return layer.hidden > 0 ? `${formatBytes(layer.hidden, units)} hidden` : ''
 }
 
 function shortDigest(digest: string): string {

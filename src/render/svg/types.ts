@@ -102,7 +102,7 @@ export interface TreemapItem {
 
 export interface TreemapInput {
   title: string
-  /** What one rectangle stands for, such as "package" or "store path". */
+  /** Kind of entry that each rectangle is, in the singular, such as "package" or "store path". */
   unit: string
   items: TreemapItem[]
 }

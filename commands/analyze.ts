@@ -5,7 +5,7 @@ import {Args, Command, Flags} from '@oclif/core'
 import {type AnalysisReport, type AnalysisRequest, reportAnalysis, runAnalysis} from '../src/analysis.js'
 import {CONFIG_FILE, readConfig} from '../src/config.js'
 import {renderAnalysisTable} from '../src/render/analysis.js'
-import type {Units} from '../src/render/units.js'
+import type {UnitSystem as Units} from '../src/render/units.js'
 
 export default class Analyze extends Command {
   static override summary = 'Measure what deploying applications costs, in bytes, per platform.'

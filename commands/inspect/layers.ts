@@ -3,7 +3,7 @@ import {Args, Command, Flags} from '@oclif/core'
 import {createGraph} from '../../src/graph/graph.js'
 import {type LayerReport, measureLayers} from '../../src/measure/layers.js'
 import {renderLayers} from '../../src/render/analysis.js'
-import type {Units} from '../../src/render/units.js'
+import type {UnitSystem as Units} from '../../src/render/units.js'
 import {loadPodman} from '../../src/sources/podman/index.js'
 
 export default class InspectLayers extends Command {

@@ -1,7 +1,7 @@
 import type {AnalysisReport} from '../analysis.js'
 import type {LayerReport} from '../measure/layers.js'
 import {renderTable} from './table.js'
-import {formatBytes, type Units} from './units.js'
+import {formatBytes, type UnitSystem as Units} from './units.js'
 
 /** Render the per-artifact table of `analyze`, then the duplication across artifacts. */
 export function renderAnalysisTable(report: AnalysisReport, units: Units): string {
@@ -11,12 +11,12 @@ export function renderAnalysisTable(report: AnalysisReport, units: Units): strin
     return [
       artifact.name,
       artifact.platform,
-      formatBytes(sizes.total, units),
-      formatBytes(sizes.base, units),
-      formatBytes(sizes.appLibs, units),
-      sizes.hidden === undefined ? '-' : formatBytes(sizes.hidden, units),
-      formatBytes(sizes.unique, units),
-      formatBytes(sizes.uniqueFiles, units),
+      formatBytes(sizes.total ?? null, units),
+      formatBytes(sizes.base ?? null, units),
+      formatBytes(sizes.appLibs ?? null, units),
+      sizes.hidden === undefined ? '-' : formatBytes(sizes.hidden ?? null, units),
+      formatBytes(sizes.unique ?? null, units),
+      formatBytes(sizes.uniqueFiles ?? null, units),
     ]
   })
 

@@ -4,6 +4,7 @@ import {join} from 'node:path'
 import {createGraph, type DepGraph, hostKey, nodeOfKind} from './graph/graph.js'
 import {type DuplicatedReport, measureDuplicated, measureDuplicatedWithHost} from './measure/duplicated.js'
 import {type LayerReport, measureLayers} from './measure/layers.js'
+import {measurePackages, type PackageReport} from './measure/packages.js'
 import {type ArtifactMeasure, measureArtifact} from './measure/sizes.js'
 import {attachBase, attachEngineBase, loadPodman, loadPodmanHost, parseImageReference} from './sources/podman/index.js'
 import {loadRootDirectory} from './sources/rootfs/index.js'
@@ -24,7 +25,8 @@ export interface AnalysisRequest {
 export interface ArtifactReport extends Omit<ArtifactMeasure, 'key'> {
   /** Content bytes of the artifact that the host already has. */
   duplicatedWithHost?: number | null
-  layers?: LayerReport[]
+  layers?: Array<LayerReport & {base: boolean}>
+  packages?: PackageReport[]
 }
 
 export interface AnalysisReport {
@@ -100,6 +102,16 @@ export async function runAnalysis(request: AnalysisRequest): Promise<Analysis> {
   return {graph, artifacts, host, failures}
 }
 
+/** Mark the bottom layers whose stored bytes make up the base. */
+function markBaseLayers(layers: LayerReport[], base: number | null): Array<LayerReport & {base: boolean}> {
+  let remaining = base ?? 0
+  return layers.map((layer) => {
+    const isBase = remaining > 0 && layer.stored <= remaining
+    if (isBase) remaining -= layer.stored
+    return {...layer, base: isBase}
+  })
+}
+
 /** Measure every analysed artifact and the duplication across them. */
 export function reportAnalysis(analysis: Analysis): AnalysisReport {
   const {graph, artifacts, host} = analysis
@@ -107,7 +119,11 @@ export function reportAnalysis(analysis: Analysis): AnalysisReport {
     const {key: _key, ...measure} = measureArtifact(graph, artifact, {host})
     const report: ArtifactReport = {...measure}
     if (host) report.duplicatedWithHost = measureDuplicatedWithHost(graph, artifact, host)
-    if (measure.platform === 'podman') report.layers = measureLayers(graph, artifact)
+    if (measure.platform === 'podman') {
+      report.layers = markBaseLayers(measureLayers(graph, artifact), measure.sizes.base ?? null)
+      report.packages = measurePackages(graph, artifact, host)
+    }
+
     return report
   })
 

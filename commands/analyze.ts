@@ -4,7 +4,10 @@ import {Args, Command, Flags} from '@oclif/core'
 
 import {type AnalysisReport, type AnalysisRequest, reportAnalysis, runAnalysis} from '../src/analysis.js'
 import {CONFIG_FILE, readConfig} from '../src/config.js'
+import {compareDeployments} from '../src/measure/comparison.js'
 import {renderAnalysisTable} from '../src/render/analysis.js'
+import {renderComparison} from '../src/render/comparison.js'
+import {buildReports, writeReports} from '../src/render/reports.js'
 import type {UnitSystem as Units} from '../src/render/units.js'
 
 export default class Analyze extends Command {
@@ -16,6 +19,7 @@ APP names resolve through ${CONFIG_FILE} in the working directory (or --config) 
 
   static override examples = [
     '<%= config.bin %> <%= command.id %> nginx',
+    '<%= config.bin %> <%= command.id %> nginx redis mariadb --out reports/',
     '<%= config.bin %> <%= command.id %> --podman docker-archive:nginx.tar --base docker-archive:slim.tar --host docker-archive:slim.tar',
     '<%= config.bin %> <%= command.id %> --podman oci-archive:redis.tar --host / --json',
     '<%= config.bin %> <%= command.id %> --podman localhost/depgraph/nginx:latest --engine unix:///run/podman/podman.sock',
@@ -38,6 +42,7 @@ APP names resolve through ${CONFIG_FILE} in the working directory (or --config) 
     engine: Flags.string({description: 'engine API address, unix:///path/podman.sock (default: CONTAINER_HOST, DOCKER_HOST, then /run/podman/podman.sock)'}),
     config: Flags.string({description: `config file that maps APP names to references (default: ./${CONFIG_FILE})`}),
     units: Flags.string({description: 'units of the text output: si (kB, MB) or iec (KiB, MiB)', options: ['si', 'iec'], default: 'si'}),
+    out: Flags.directory({description: 'folder to write summary.md, one page per application, summary.json and SVG diagrams into'}),
   }
 
   async run(): Promise<AnalysisReport> {
@@ -72,7 +77,14 @@ APP names resolve through ${CONFIG_FILE} in the working directory (or --config) 
     }
 
     const report = reportAnalysis(await this.tryAnalysis(request))
-    if (!this.jsonEnabled()) this.log(renderAnalysisTable(report, flags.units as Units))
+    const units = flags.units as Units
+    const rows = compareDeployments(report, apps)
+    if (!this.jsonEnabled()) this.log(renderAnalysisTable(report, units))
+    if (!this.jsonEnabled() && rows.length > 0) this.log(renderComparison(rows, units))
+    if (flags.out) {
+      const context = {command: ['depgraph', 'analyze', ...this.argv].join(' '), depgraphVersion: this.config.version, generated: new Date().toISOString(), units}
+      await writeReports(flags.out, buildReports(report, rows, context))
+    }
     if (report.failures.length > 0) {
       const failures = report.failures.map((failure) => failure.error).join('\n')
       if (this.jsonEnabled()) this.logJson(report)

@@ -33,7 +33,7 @@ export interface AnalysisReport {
   artifacts: ArtifactReport[]
   duplicated: DuplicatedReport
   /** Inputs that could not be read, with the reason; their platforms are missing from `artifacts`. */
-  failures: Array<{platform: string; ref: string; error: string}>
+  failures: Array<{platform: string; ref: string; app?: string; error: string}>
 }
 
 export interface Analysis {
@@ -74,7 +74,7 @@ export async function runAnalysis(request: AnalysisRequest): Promise<Analysis> {
       const keys = await loadPodman(graph, ref, {name, engine: request.engine})
       artifacts.push(...keys)
     } catch (error) {
-      failures.push({platform: 'podman', ref, error: (error as Error).message})
+      failures.push({platform: 'podman', ref, app: name, error: (error as Error).message})
     }
   }
 

@@ -77,3 +77,20 @@ export async function listEngineImages(address: string): Promise<EngineImage[]> 
     throw engineError(error, address, 'listing images')
   }
 }
+
+/**
+ * Read an image's layer sizes from the engine's history, bottom first.
+ * Entries that created no layer (size 0 from a `#(nop)` step) are left out.
+ */
+export async function readEngineHistory(address: string, name: string): Promise<Array<{size: number; createdBy: string}>> {
+  const docker = await connectEngine(address)
+  try {
+    const history = (await docker.getImage(name).history()) as Array<{Size: number; CreatedBy?: string}>
+    return history
+      .reverse()
+      .filter((entry) => entry.Size > 0 || !(entry.CreatedBy ?? '').includes('#(nop)'))
+      .map((entry) => ({size: entry.Size, createdBy: entry.CreatedBy ?? ''}))
+  } catch (error) {
+    throw engineError(error, address, `${address} image ${name}`)
+  }
+}

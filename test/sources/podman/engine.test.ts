@@ -9,7 +9,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {createGraph} from '../../../src/graph/graph.js'
 import {measureLayers} from '../../../src/measure/layers.js'
 import {measureArtifact} from '../../../src/measure/sizes.js'
-import {listEngineImages} from '../../../src/sources/podman/engine.js'
+import {listEngineImages, readEngineHistory} from '../../../src/sources/podman/engine.js'
 import {loadPodman} from '../../../src/sources/podman/index.js'
 import {imageForm, repoDir, runCli} from '../../helpers/fixtures.js'
 
@@ -48,6 +48,13 @@ describe('podman engine API', () => {
     const {sizes: archiveSizes} = measureArtifact(fromArchive, archiveArtifact)
     expect(engineSizes).toEqual(archiveSizes)
     expect(measureLayers(fromEngine, engineArtifact)).toEqual(measureLayers(fromArchive, archiveArtifact))
+  })
+
+  it('history sizes equal the scanned layers', async () => {
+    const graph = createGraph()
+    const [artifact] = await loadPodman(graph, 'localhost/depgraph/mariadb:latest', {engine: address})
+    const history = await readEngineHistory(address, 'localhost/depgraph/mariadb:latest')
+    expect(measureLayers(graph, artifact).map((layer) => layer.stored)).toEqual(history.map((entry) => entry.size))
   })
 
   it('finds the base image among the engine images', () => {

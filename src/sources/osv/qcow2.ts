@@ -59,7 +59,10 @@ export interface DiskImage extends BlockDevice {
 
 /** Open a qcow2 or raw image and its backing chain; `chain` holds the real paths already open, to detect loops. */
 export async function openImage(file: string, chain: string[] = []): Promise<DiskImage> {
-  const real = await realpath(file)
+  const real = await realpath(file).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') throw new Error(`${file}: image not found; check the path`)
+    throw error
+  })
   if (chain.includes(real)) {
     throw new Error(`${chain[0]}: backing file chain at offset 8: backing-file loop, ${real} is already in the chain (${chain.join(' -> ')}); rebase the image onto a file outside the chain (qemu-img rebase)`)
   }

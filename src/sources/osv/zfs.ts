@@ -1,11 +1,13 @@
 import type {BlockDevice} from './device.js'
 
 /**
- * Detection of a ZFS pool on a partition, from the vdev labels described in
- * the ZFS On-Disk Specification: four 256 KiB labels, two at the start and
- * two at the end of the device. Each label holds an XDR-encoded nvlist with
- * the pool configuration at 16 KiB and a ring of uberblocks from 128 KiB on,
- * each starting with the magic 0x00bab10c in the writer's byte order.
+ * Detection of a ZFS pool on a partition from its vdev labels, laid out as
+ * vdev_impl.h and uberblock_impl.h define them (VDEV_PHYS_SIZE,
+ * VDEV_UBERBLOCK_RING, UBERBLOCK_MAGIC). Four 256 KiB labels sit on each
+ * device, two at the start and two at the end. Each label has an XDR nvlist
+ * with the pool configuration at 16 KiB and a ring of uberblocks from
+ * 128 KiB on. Each uberblock starts with the magic 0x00bab10c in the byte
+ * order of the writer, and its txg is the u64 at byte 16.
  */
 const LABEL_BYTES = 256 * 1024
 const NVLIST_OFFSET = 16 * 1024

@@ -27,7 +27,7 @@ export interface Snapshot {
   virtualSize: number | null
 }
 
-/** How one guest cluster of this image is stored. */
+/** The storage of one guest cluster in this image. */
 type ClusterMapping =
   | {kind: 'unallocated'}
   | {kind: 'zero'}
@@ -57,7 +57,7 @@ export interface DiskImage extends BlockDevice {
   close(): Promise<void>
 }
 
-/** Open a qcow2 or raw image and its backing chain; `chain` holds the real paths already open, to detect loops. */
+/** Open a qcow2 or raw image and its backing chain. `chain` lists the real paths already open, to detect loops. */
 export async function openImage(file: string, chain: string[] = []): Promise<DiskImage> {
   const real = await realpath(file).catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT') throw new Error(`${file}: image not found; check the path`)
@@ -78,7 +78,7 @@ export async function openImage(file: string, chain: string[] = []): Promise<Dis
   }
 }
 
-/** A file is read as qcow2 when it starts with the qcow2 magic, or claims to be one by its name or first bytes. */
+/** Decide whether to read a file as qcow2: by its magic, a .qcow2 name, or a first three bytes of "QFI". */
 function looksLikeQcow2(file: string, head: Buffer): boolean {
   if (head.length === 4 && head.readUInt32BE(0) === QCOW2_MAGIC) return true
   if (/\.qcow2?$/i.test(file)) return true
@@ -126,6 +126,7 @@ export class Qcow2Image implements DiskImage {
   private readonly l1Chunks = new Map<number, Buffer>()
   private readonly l2Cache = new Map<number, Buffer>()
   private lastCompressed: {host: number; data: Buffer} | null = null
+  private readonly wholeCluster: Record<RunStatus, ReadonlyArray<readonly [number, number, RunStatus]>>
 
   private constructor(
     readonly file: BoundedFile,
@@ -139,6 +140,11 @@ export class Qcow2Image implements DiskImage {
     this.path = file.path
     this.entryBytes = header.extendedL2 ? 16 : 8
     this.l2Entries = this.clusterSize / this.entryBytes
+    this.wholeCluster = {
+      data: [[0, this.clusterSize, 'data']],
+      zero: [[0, this.clusterSize, 'zero']],
+      unallocated: [[0, this.clusterSize, 'unallocated']],
+    }
   }
 
   static async open(file: BoundedFile, chain: string[]): Promise<Qcow2Image> {
@@ -160,7 +166,7 @@ export class Qcow2Image implements DiskImage {
     await this.backing?.close()
   }
 
-  /** The L2 table offset for one L1 index, or 0 when the L2 table is unallocated. */
+  /** Look up the L2 table offset for one L1 index; 0 means the L2 table is unallocated. */
   private async l2Offset(l1Index: number): Promise<number> {
     if (l1Index >= this.header.l1Size) return 0
     const chunk = Math.floor(l1Index / L1_CHUNK_ENTRIES)
@@ -260,10 +266,10 @@ export class Qcow2Image implements DiskImage {
   }
 
   /** Runs of one status within one cluster mapping, as [offset in cluster, length, status]. */
-  private runs(mapping: ClusterMapping): Array<[number, number, RunStatus]> {
-    if (mapping.kind === 'unallocated') return [[0, this.clusterSize, 'unallocated']]
-    if (mapping.kind === 'zero') return [[0, this.clusterSize, 'zero']]
-    if (mapping.kind !== 'subclusters') return [[0, this.clusterSize, 'data']]
+  private runs(mapping: ClusterMapping): ReadonlyArray<readonly [number, number, RunStatus]> {
+    if (mapping.kind === 'unallocated') return this.wholeCluster.unallocated
+    if (mapping.kind === 'zero') return this.wholeCluster.zero
+    if (mapping.kind !== 'subclusters') return this.wholeCluster.data
 
     const sub = this.clusterSize / 32
     const runs: Array<[number, number, RunStatus]> = []
@@ -286,7 +292,9 @@ export class Qcow2Image implements DiskImage {
       const l1Index = Math.floor(position / span)
       const l2 = await this.l2Offset(l1Index)
       if (l2 === 0) {
-        const stop = Math.min(end, (l1Index + 1) * span)
+        let next = l1Index + 1
+        while (next * span < end && (await this.l2Offset(next)) === 0) next += 1
+        const stop = Math.min(end, next * span)
         yield* this.unallocated(position, stop, depth)
         position = stop
         continue
@@ -294,21 +302,51 @@ export class Qcow2Image implements DiskImage {
 
       const table = await this.l2Table(l2)
       const stop = Math.min(end, (l1Index + 1) * span)
-      while (position < stop) {
-        const cluster = Math.floor(position / this.clusterSize)
-        const base = cluster * this.clusterSize
-        const mapping = this.decodeEntry(table, l2, cluster % this.l2Entries)
-        for (const [offset, length, status] of this.runs(mapping)) {
-          const runStart = Math.max(position, base + offset)
-          const runEnd = Math.min(stop, base + offset + length)
-          if (runEnd <= runStart) continue
-          if (status === 'unallocated') yield* this.unallocated(runStart, runEnd, depth)
-          else yield {start: runStart, length: runEnd - runStart, data: status === 'data', zero: status === 'zero', depth}
+      yield* this.tableExtents(table, l2, position, stop, depth)
+      position = stop
+    }
+  }
+
+  /**
+   * Extents of [start, stop) within one L2 table. Adjacent runs of one
+   * status are merged before they are yielded, so a fully allocated or
+   * mostly empty table costs a few extents instead of one per cluster.
+   */
+  private async *tableExtents(table: Buffer, l2: number, start: number, stop: number, depth: number): AsyncGenerator<Extent> {
+    let pendingStatus: RunStatus | null = null
+    let pendingStart = start
+    let pendingEnd = start
+    let position = start
+
+    while (position < stop) {
+      const cluster = Math.floor(position / this.clusterSize)
+      const base = cluster * this.clusterSize
+      const mapping = this.decodeEntry(table, l2, cluster % this.l2Entries)
+      for (const [offset, length, status] of this.runs(mapping)) {
+        const runStart = Math.max(position, base + offset)
+        const runEnd = Math.min(stop, base + offset + length)
+        if (runEnd <= runStart) continue
+
+        if (status === pendingStatus && pendingEnd === runStart) {
+          pendingEnd = runEnd
+          continue
         }
 
-        position = Math.min(stop, base + this.clusterSize)
+        if (pendingStatus !== null) yield* this.statusExtents(pendingStatus, pendingStart, pendingEnd, depth)
+        pendingStatus = status
+        pendingStart = runStart
+        pendingEnd = runEnd
       }
+
+      position = Math.min(stop, base + this.clusterSize)
     }
+
+    if (pendingStatus !== null) yield* this.statusExtents(pendingStatus, pendingStart, pendingEnd, depth)
+  }
+
+  private async *statusExtents(status: RunStatus, start: number, end: number, depth: number): AsyncGenerator<Extent> {
+    if (status === 'unallocated') yield* this.unallocated(start, end, depth)
+    else yield {start, length: end - start, data: status === 'data', zero: status === 'zero', depth}
   }
 
   /** Extents for a range this image leaves unallocated: the backing file's, or zeros past its end. */
@@ -423,14 +461,14 @@ async function openBacking(image: string, name: string, format: string | null, c
 
   const local = name.replace(/^file:/, '')
   const resolved = path.isAbsolute(local) ? local : path.join(path.dirname(image), local)
-  try {
-    if (format === 'raw') return new RawImage(await BoundedFile.open(resolved))
-    return await openImage(resolved, chain)
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code
-    if (code === 'ENOENT') throw new Error(`${image}: backing file name at offset 8: backing file ${resolved} not found; put it beside the image or rebase (qemu-img rebase)`)
-    throw error
-  }
+  const found = await realpath(resolved).then(
+    () => true,
+    () => false,
+  )
+  if (!found) throw new Error(`${image}: backing file name at offset 8: backing file ${resolved} not found; put it beside the image or rebase (qemu-img rebase)`)
+
+  if (format === 'raw') return new RawImage(await BoundedFile.open(resolved))
+  return openImage(resolved, chain)
 }
 
 async function readSnapshots(file: BoundedFile, header: Qcow2Header): Promise<Snapshot[]> {

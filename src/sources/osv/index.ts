@@ -1,7 +1,7 @@
 import {realpath} from 'node:fs/promises'
 import path from 'node:path'
 
-import {addArtifact, addContent, diskKey, ensureNode} from '../../graph/graph.js'
+import {addArtifact, addContent, type DepGraph, diskKey, ensureNode} from '../../graph/graph.js'
 import type {DiskNode} from '../../graph/types.js'
 import type {Loader} from '../index.js'
 import {type Filesystem, type KernelRegion, readOsvLayout} from './layout.js'
@@ -95,6 +95,17 @@ export async function inspectDisk(file: string): Promise<DiskReport> {
   }
 }
 
+/** Add each backing file as a disk that the one above references, so that total counts the chain. */
+function addBackingChain(graph: DepGraph, top: string, backing: BackingReport | null): void {
+  let above = top
+  for (let below = backing; below !== null; below = below.backing) {
+    const node: DiskNode = {kind: 'disk', path: path.resolve(below.path), stored: below.stored, virtual: below.virtual}
+    const key = ensureNode(graph, diskKey(node.path), node)
+    graph.addDirectedEdge(above, key, {kind: 'references'})
+    above = key
+  }
+}
+
 /**
  * Add an OSv disk image: an artifact with a `root` edge to its disk node,
  * and a `contains` edge from the disk to the blob of every ROFS file.
@@ -115,6 +126,7 @@ export const loadDisk: Loader = async (graph, ref, options) => {
   }
   const key = ensureNode(graph, diskKey(disk.path), disk)
   graph.addDirectedEdge(artifact, key, {kind: 'root'})
+  addBackingChain(graph, key, report.backing)
 
   for (const entry of report.filesystem?.entries ?? []) {
     if (entry.type !== 'file' || entry.sha256 === undefined) continue

@@ -54,6 +54,27 @@ describe.each(apps)('loadDisk on %s', (app) => {
   })
 })
 
+describe('loadDisk on a backing chain', () => {
+  test('total counts every image of the chain', async () => {
+    const base = path.join(dir, 'chain-base.qcow2')
+    const top = path.join(dir, 'chain-top.qcow2')
+    run('qemu-img', ['create', '-q', '-f', 'qcow2', base, '4M'])
+    run('qemu-io', ['-c', 'write -P 0x61 0 1M', base])
+    run('qemu-img', ['create', '-q', '-f', 'qcow2', '-b', 'chain-base.qcow2', '-F', 'qcow2', top, '4M'])
+    run('qemu-io', ['-c', 'write -P 0x62 2M 256k', top])
+
+    const graph = createGraph()
+    const [artifact] = await loadDisk(graph, top, {})
+    const measure = measureArtifact(graph, artifact)
+    const sizes = measureOsv(graph, artifact)
+
+    expect(measure.sizes.total).toBe(qemuInfo(top)['actual-size'] + qemuInfo(base)['actual-size'])
+    expect(sizes.allocated).toBe(256 * 1024)
+    expect(sizes.mounted).toBeNull()
+    expect(sizes.reasons.mounted).toMatch(/no ROFS or ZFS filesystem found/)
+  })
+})
+
 describe('inspect disk command', () => {
   test('JSON output matches qemu-img', () => {
     const result = depgraph('inspect', 'disk', images.redis, '--json')

@@ -157,6 +157,38 @@ describe('qcow2 table errors', () => {
   })
 })
 
+describe('qcow2 features written by qemu-img', () => {
+  test('AES encryption', async () => {
+    const file = path.join(dir, 'aes-real.qcow2')
+    run('qemu-img', ['create', '-q', '--object', 'secret,id=key,data=passphrase', '-f', 'qcow2', '-o', 'encrypt.format=aes,encrypt.key-secret=key', file, '1M'])
+    await expectError(file, /header field crypt_method at offset 32: the image is encrypted \(AES\)/)
+  })
+
+  test('LUKS encryption', async () => {
+    const file = path.join(dir, 'luks.qcow2')
+    const create = ['create', '-q', '--object', 'secret,id=key,data=passphrase', '-f', 'qcow2', '-o', 'encrypt.format=luks,encrypt.key-secret=key', file, '1M']
+
+    // qemu-img times PBKDF2 with getrusage and fails now and then on a busy
+    // machine ("Unable to get accurate CPU usage"), so creation is retried.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        run('qemu-img', create)
+        break
+      } catch (error) {
+        if (attempt === 5) throw error
+      }
+    }
+
+    await expectError(file, /header field crypt_method at offset 32: the image is encrypted \(LUKS\)/)
+  })
+
+  test('external data file', async () => {
+    const file = path.join(dir, 'external-data.qcow2')
+    run('qemu-img', ['create', '-q', '-f', 'qcow2', '-o', `data_file=${path.join(dir, 'external-data.raw')}`, file, '1M'])
+    await expectError(file, /header field incompatible_features at offset 72: the guest data is in an external data file \(bit 2\)/)
+  })
+})
+
 describe('qcow2 backing errors', () => {
   test('backing-file loop', async () => {
     const first = path.join(dir, 'loop-a.qcow2')

@@ -3,7 +3,7 @@ import {rmSync} from 'node:fs'
 
 import {afterAll, beforeAll, describe, expect, test} from 'vitest'
 
-import {type DiskImage, imageFigures, openImage} from '../../../src/sources/osv/qcow2.js'
+import {type DiskImage, imageFigures, openImage, type Qcow2Image} from '../../../src/sources/osv/qcow2.js'
 import {normalize, qemuInfo, qemuMap, qemuRawSha256, scratchDir, sumExtents} from './qemu.js'
 import {buildVariants} from './variants.js'
 
@@ -34,7 +34,7 @@ async function guestSha256(image: DiskImage): Promise<string> {
   return hash.digest('hex')
 }
 
-const qcow2Names = ['v3', 'v2', 'zlib', 'zstd', 'extendedL2', 'cluster512', 'cluster2M', 'base', 'middle', 'top', 'snapshot']
+const qcow2Names = ['v3', 'v2', 'zlib', 'zstd', 'extendedL2', 'cluster512', 'cluster2M', 'base', 'middle', 'top', 'snapshot', 'refcount1', 'refcount64', 'bitmap', 'zstdExtendedL2']
 
 describe.each(qcow2Names)('qcow2 variant %s', (name) => {
   test('figures match qemu-img info and map', async () => {
@@ -76,11 +76,16 @@ describe('qcow2 details', () => {
   })
 
   test('compressed variants report compressed bytes', async () => {
-    for (const name of ['zlib', 'zstd']) {
+    for (const name of ['zlib', 'zstd', 'zstdExtendedL2']) {
       const figures = await withImage(variants[name], imageFigures)
       expect(figures.compressed, name).toBeGreaterThan(0)
       expect(figures.compressed, name).toBeLessThan(figures.allocated ?? 0)
     }
+  })
+
+  test('header extensions are listed', async () => {
+    const extensions = await withImage(variants.bitmap, async (image) => (image as Qcow2Image).header.extensions)
+    expect(extensions).toEqual(['feature-names', 'bitmaps'])
   })
 
   test('uncompressed variant reports no compressed bytes', async () => {

@@ -71,6 +71,20 @@ export function buildVariants(dir: string): Record<string, string> {
   io(variants.snapshot, 'write -P 0x32 128k 256k')
   run('qemu-img', ['snapshot', '-c', 'second', variants.snapshot])
 
+  variants.refcount1 = create(dir, 'refcount-1.qcow2', 'refcount_bits=1', '4M')
+  io(variants.refcount1, 'write -P 0x41 64k 192k')
+
+  variants.refcount64 = create(dir, 'refcount-64.qcow2', 'refcount_bits=64,lazy_refcounts=on', '4M')
+  io(variants.refcount64, 'write -P 0x42 1M 100k')
+
+  variants.bitmap = create(dir, 'bitmap.qcow2', '', '4M')
+  run('qemu-img', ['bitmap', '--add', variants.bitmap, 'dirty'])
+  io(variants.bitmap, 'write -P 0x43 0 64k')
+
+  variants.zstdExtendedL2 = path.join(dir, 'zstd-extended-l2.qcow2')
+  run('qemu-img', ['convert', '-c', '-O', 'qcow2', '-o', 'compression_type=zstd,extended_l2=on,cluster_size=32k', source, variants.zstdExtendedL2])
+  io(variants.zstdExtendedL2, 'write -P 0x44 1M 3k', 'write -z 2M 1k')
+
   variants.raw = path.join(dir, 'disk.img')
   run('qemu-img', ['convert', '-O', 'raw', variants.v3, variants.raw])
   return variants

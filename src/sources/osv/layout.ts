@@ -59,6 +59,14 @@ async function readKernelRegion(device: BlockDevice): Promise<KernelRegion> {
   return {offset: KERNEL_OFFSET, size: boot.readUInt16LE(KERNEL_SIZE_FIELD) * KERNEL_BLOCK, cmdline}
 }
 
+/** Sum file sizes, each inode once, as du counts hard links. */
+function uniqueInodeBytes(files: RofsEntry[]): number {
+  const sizes = new Map(files.map((file) => [file.inode, file.size]))
+  let total = 0
+  for (const size of sizes.values()) total += size
+  return total
+}
+
 /** Identify and read the filesystem at [base, base + size). */
 export async function readFilesystem(name: string, device: BlockDevice, base: number, size: number, partition: number | null): Promise<Filesystem> {
   const head = await device.read(base, Math.min(size, SECTOR_SIZE))
@@ -71,7 +79,7 @@ export async function readFilesystem(name: string, device: BlockDevice, base: nu
       partition,
       size,
       files: files.length,
-      content: files.reduce((sum, file) => sum + file.size, 0),
+      content: uniqueInodeBytes(files),
       directories: listing.entries.filter((entry) => entry.type === 'directory').length,
       symlinks: listing.entries.filter((entry) => entry.type === 'symlink').length,
       dataBlocks: files.reduce((sum, file) => sum + Math.ceil(file.size / listing.blockSize) * listing.blockSize, 0),

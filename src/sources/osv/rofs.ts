@@ -29,6 +29,8 @@ const S_IFREG = 0o100000
 const S_IFLNK = 0o120000
 const MAX_SYMLINK_HOPS = 40
 const HASH_CHUNK = 1024 * 1024
+// NOTE: an estimate: 256 MiB of structures is some millions of files.
+const MAX_STRUCTURE_BYTES = 256 * 1024 * 1024
 
 export interface RofsEntry {
   path: string
@@ -121,6 +123,17 @@ export class RofsReader {
     const length = sb.structureBlocks * sb.blockSize
     if (start < sb.blockSize || start + length > this.size || sb.inodes === 0) {
       throw this.fail('superblock', 24, `structure area of ${sb.structureBlocks} blocks at block ${sb.structureFirstBlock} lies outside the partition (${this.size} bytes)`)
+    }
+
+    // Every entry takes at least its fixed part, so counts that cannot fit the
+    // area are rejected before anything is allocated for them.
+    const minimum = sb.directoryEntries * 10 + sb.symlinks * 2 + sb.inodes * INODE_BYTES
+    if (minimum > length) {
+      throw this.fail('superblock', 40, `${sb.directoryEntries} directory entries, ${sb.symlinks} symlinks and ${sb.inodes} inodes cannot fit a structure area of ${length} bytes`)
+    }
+
+    if (length > MAX_STRUCTURE_BYTES) {
+      throw this.fail('superblock', 32, `structure area of ${length} bytes is larger than ${MAX_STRUCTURE_BYTES} bytes, far beyond any file count OSv images reach`)
     }
 
     const area = await this.device.read(this.base + start, length)

@@ -100,6 +100,12 @@ describe('OSv layout errors', () => {
     await expectError(file, /ROFS superblock at offset 24: structure area of \d+ blocks at block 1048576 lies outside the partition/)
   })
 
+  test('counts that cannot fit the structure area', async () => {
+    const rofs = makeImage(root, path.join(dir, 'rofs.img'), {rofsOnly: true})
+    const file = patchFile(rofs, 'inode-count.img', (bytes) => bytes.writeBigUInt64LE(1n << 40n, 56))
+    await expectError(file, /ROFS superblock at offset 40: 4 directory entries, 1 symlinks and 1099511627776 inodes cannot fit a structure area of \d+ bytes/)
+  })
+
   test('unsupported ROFS version', async () => {
     const rofs = makeImage(root, path.join(dir, 'rofs.img'), {rofsOnly: true})
     const file = patchFile(rofs, 'version.img', (bytes) => bytes.writeBigUInt64LE(2n, 8))

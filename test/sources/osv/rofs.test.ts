@@ -142,6 +142,26 @@ describe('ROFS hand-made trees', () => {
     })
   })
 
+  test('hard link counts once in content', async () => {
+    const root = path.join(dir, 'linked')
+    rmSync(root, {recursive: true, force: true})
+    mkdirSync(root)
+    writeFileSync(path.join(root, 'a'), Buffer.alloc(1000, 1))
+    writeFileSync(path.join(root, 'b'), Buffer.alloc(3000, 2))
+    const image = makeImage(root, path.join(dir, 'linked.img'), {rofsOnly: true})
+
+    // Point the entry of b at a's inode, as a hard link would; the writer itself never makes one.
+    const bytes = readFileSync(image)
+    const start = Number(bytes.readBigUInt64LE(24)) * 512
+    const aInode = bytes.readBigUInt64LE(start)
+    bytes.writeBigUInt64LE(aInode, start + 10 + 1)
+    writeFileSync(image, bytes)
+
+    const layout = await layoutOf(image)
+    expect(layout.filesystem?.files).toBe(2)
+    expect(layout.filesystem?.content).toBe(1000)
+  })
+
   test('content counts regular files only', async () => {
     const layout = await layoutOf(makeImage(tree(), path.join(dir, 'tree.img'), {rofsOnly: true}))
     expect(layout.filesystem?.content).toBe(0 + 512 + 70000 + 'unicode name\n'.length)

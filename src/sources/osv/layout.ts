@@ -107,7 +107,14 @@ export async function readOsvLayout(name: string, device: BlockDevice): Promise<
   }
 
   const kernel = device.size >= KERNEL_OFFSET ? await readKernelRegion(device) : null
-  const target = partitions.find((partition) => partition.number === FILESYSTEM_PARTITION) ?? null
-  const filesystem = target === null ? null : await readFilesystem(name, device, target.start, target.size, target.number)
-  return {partitions, kernel, filesystem}
+  const target = partitions.find((partition) => partition.number === FILESYSTEM_PARTITION)
+  if (target !== undefined) return {partitions, kernel, filesystem: await readFilesystem(name, device, target.start, target.size, target.number)}
+
+  // Not OSv's layout: take the first partition that holds ROFS or ZFS.
+  for (const partition of partitions) {
+    const filesystem = await readFilesystem(name, device, partition.start, partition.size, partition.number)
+    if (filesystem.type !== 'unknown') return {partitions, kernel, filesystem}
+  }
+
+  return {partitions, kernel, filesystem: null}
 }

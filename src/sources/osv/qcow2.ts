@@ -222,6 +222,10 @@ export class Qcow2Image implements DiskImage {
     if (this.header.extendedL2) {
       const allocated = table.readUInt32BE(at + 12)
       const zero = table.readUInt32BE(at + 8)
+      if ((allocated & zero) !== 0) {
+        throw formatError(this.path, 'L2 table entry', entryOffset, `subclusters 0x${((allocated & zero) >>> 0).toString(16)} are marked both allocated and zero`, 'the image is corrupt: run qemu-img check')
+      }
+
       if (allocated !== 0) this.checkHost(host, this.clusterSize, entryOffset)
       return {kind: 'subclusters', host, allocated, zero, entryOffset}
     }

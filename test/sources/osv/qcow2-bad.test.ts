@@ -149,6 +149,18 @@ describe('qcow2 table errors', () => {
     await expectError(file, new RegExp(`L2 table entry \\(compressed cluster\\) at offset ${table}: compressed data at \\d+ \\(\\d+ bytes\\) runs past the end of the file`))
   })
 
+  test('subcluster both allocated and zero', async () => {
+    const file = path.join(dir, 'subclusters.qcow2')
+    run('qemu-img', ['create', '-q', '-f', 'qcow2', '-o', 'extended_l2=on', file, '1M'])
+    run('qemu-io', ['-c', 'write -P 0x51 0 4k', file])
+    const table = l2Offset(file)
+    const bytes = readFileSync(file)
+    expect(bytes.readUInt32BE(table + 12), 'subclusters 0 and 1 are allocated').toBe(3)
+
+    const copy = patched(file, 'subclusters-bad.qcow2', (patch) => patch.writeUInt32BE(1, table + 8))
+    await expectError(copy, new RegExp(`L2 table entry at offset ${table}: subclusters 0x1 are marked both allocated and zero`))
+  })
+
   test('compressed data that does not decompress', async () => {
     const table = l2Offset(compressed)
     const host = Number(readFileSync(compressed).readBigUInt64BE(table) & ((1n << 54n) - 1n))

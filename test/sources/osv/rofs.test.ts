@@ -142,6 +142,20 @@ describe('ROFS hand-made trees', () => {
     })
   })
 
+  test('ROFS on partition 1 is found too', async () => {
+    const image = makeImage(tree(), path.join(dir, 'partition-1.img'))
+    const bytes = readFileSync(image)
+    bytes.copy(bytes, 446, 462, 478)
+    bytes.fill(0, 462, 478)
+    writeFileSync(image, bytes)
+
+    const layout = await layoutOf(image)
+    expect(layout.partitions.map((partition) => partition.number)).toEqual([1])
+    expect(layout.filesystem?.type).toBe('rofs')
+    expect(layout.filesystem?.partition).toBe(1)
+    expect(layout.filesystem?.files).toBe(4)
+  })
+
   test('hard link counts once in content', async () => {
     const root = path.join(dir, 'linked')
     rmSync(root, {recursive: true, force: true})

@@ -64,7 +64,7 @@ export async function inspectDisk(file: string): Promise<DiskReport> {
     const layout = await readOsvLayout(file, image)
     const reasons: DiskReport['reasons'] = {}
     if (figures.allocatedReason !== undefined) reasons.allocated = figures.allocatedReason
-    if (layout.filesystem === null) reasons.mounted = 'no ROFS or ZFS filesystem found: the disk has no partition 2 and is no bare filesystem image'
+    if (layout.filesystem === null) reasons.mounted = 'no ROFS or ZFS filesystem found on any partition or on the whole disk'
     else if (layout.filesystem.reason !== undefined) reasons.mounted = layout.filesystem.reason
 
     const header = image instanceof Qcow2Image ? image.header : null

@@ -53,6 +53,12 @@ export interface DiskNode {
   /** Bytes the image file occupies on the host (`qemu-img info` disk size). */
   stored: number
   virtual: number
+  /** Guest bytes the image itself holds data for (`qemu-img map` data extents); null when unknown. */
+  allocated?: number | null
+  /** Regular-file bytes of the filesystem inside; null when it could not be read. */
+  mounted?: number | null
+  /** Why `allocated` or `mounted` is null. */
+  reasons?: {allocated?: string; mounted?: string}
 }
 
 /** One Debian package, from a dpkg database. */

@@ -1,12 +1,14 @@
 import {statSync} from 'node:fs'
 import {join} from 'node:path'
 
-import {createGraph, type DepGraph, hostKey, nodeOfKind} from './graph/graph.js'
+import {createGraph, type DepGraph, hostKey, nodeOfKind, successorsByEdge} from './graph/graph.js'
 import {type DuplicatedReport, measureDuplicated, measureDuplicatedWithHost} from './measure/duplicated.js'
 import {type LayerReport, measureLayers} from './measure/layers.js'
+import {measureOsv} from './measure/osv.js'
 import {measurePackages, type PackageReport} from './measure/packages.js'
 import {type ArtifactMeasure, measureArtifact} from './measure/sizes.js'
 import {attachBase, attachEngineBase, loadPodman, loadPodmanHost, parseImageReference} from './sources/podman/index.js'
+import {loadDisk} from './sources/osv/index.js'
 import {loadRootDirectory} from './sources/rootfs/index.js'
 
 /** References to analyse per platform, as the user typed them. */
@@ -27,6 +29,8 @@ export interface ArtifactReport extends Omit<ArtifactMeasure, 'key'> {
   duplicatedWithHost?: number | null
   layers?: Array<LayerReport & {base: boolean}>
   packages?: PackageReport[]
+  /** OSv only: the disk image's figures in bytes. */
+  disk?: {path: string; virtual: number; stored: number; allocated: number | null; mounted: number | null}
 }
 
 export interface AnalysisReport {
@@ -69,6 +73,14 @@ export async function runAnalysis(request: AnalysisRequest): Promise<Analysis> {
   const artifacts: string[] = []
   const failures: Analysis['failures'] = []
 
+  for (const {ref, name} of request.osv) {
+    try {
+      artifacts.push(...(await loadDisk(graph, ref, {name})))
+    } catch (error) {
+      failures.push({platform: 'osv', ref, app: name, error: (error as Error).message})
+    }
+  }
+
   for (const {ref, name} of request.podman) {
     try {
       const keys = await loadPodman(graph, ref, {name, engine: request.engine})
@@ -102,6 +114,18 @@ export async function runAnalysis(request: AnalysisRequest): Promise<Analysis> {
   return {graph, artifacts, host, failures}
 }
 
+/** Add the disk figures of an OSv artifact: its virtual size, the mounted file content and the allocated guest bytes. */
+function addOsvFigures(graph: DepGraph, artifact: string, report: ArtifactReport): void {
+  const osv = measureOsv(graph, artifact)
+  report.sizes.virtual = osv.virtual
+  report.sizes.mounted = osv.mounted
+  if (osv.reasons.mounted) report.reasons.mounted = osv.reasons.mounted
+
+  const [disk] = successorsByEdge(graph, artifact, 'root')
+  const node = nodeOfKind(graph, disk, 'disk')
+  report.disk = {path: node.path, virtual: node.virtual, stored: node.stored, allocated: osv.allocated, mounted: osv.mounted}
+}
+
 /** Mark the bottom layers whose stored bytes make up the base. */
 function markBaseLayers(layers: LayerReport[], base: number | null): Array<LayerReport & {base: boolean}> {
   let remaining = base ?? 0
@@ -119,6 +143,7 @@ export function reportAnalysis(analysis: Analysis): AnalysisReport {
     const {key: _key, ...measure} = measureArtifact(graph, artifact, {host})
     const report: ArtifactReport = {...measure}
     if (host) report.duplicatedWithHost = measureDuplicatedWithHost(graph, artifact, host)
+    if (measure.platform === 'osv') addOsvFigures(graph, artifact, report)
     if (measure.platform === 'podman') {
       report.layers = markBaseLayers(measureLayers(graph, artifact), measure.sizes.base ?? null)
       report.packages = measurePackages(graph, artifact, host)

@@ -27,10 +27,7 @@ export default class InspectDisk extends Command {
     try {
       report = await inspectDisk(args.path)
     } catch (error) {
-      // this.error would wrap the message at 80 columns, and the message names
-      // the image, table and offset on one line that scripts can grep.
-      this.logToStderr(`Error: ${(error as Error).message}`)
-      this.exit(1)
+      this.error((error as Error).message, {exit: 1})
     }
 
     this.log(renderDiskReport(report, {units: flags.units as 'si' | 'iec', top: flags.top}))

@@ -142,6 +142,23 @@ function measureFiles(graph: DepGraph, artifact: string, options: MeasureOptions
   sizes.uniqueFiles = unique
 }
 
+/** Measure base, app+libs and unique: what the artifact shares with its base and what the host lacks. */
+function measureShared(graph: DepGraph, artifact: string, units: string[], options: MeasureOptions, result: ArtifactMeasure): void {
+  const base = measureBase(graph, artifact, options, result.reasons)
+  result.sizes.base = base
+  result.sizes.appLibs = base === null ? null : (result.sizes.total as number) - base
+  if (base === null) result.reasons.appLibs = result.reasons.base
+
+  if (options.host === undefined || hostArtifacts(graph, options.host).length === 0) {
+    result.sizes.unique = null
+    result.reasons.unique = 'no host image store or closure given: give --host with an image or closure'
+  } else {
+    // Counts layers or store paths only: an image's config blob is a few kB.
+    const onHost = hostUnits(graph, options.host)
+    result.sizes.unique = sumStored(graph, units.filter((unit) => !onHost.has(unit)))
+  }
+}
+
 /** Measure the sizes every platform shares: total, base, app+libs, unique and the file-level figures. */
 export function measureArtifact(graph: DepGraph, artifact: string, options: MeasureOptions = {}): ArtifactMeasure {
   const node = nodeOfKind(graph, artifact, 'artifact')
@@ -156,19 +173,8 @@ export function measureArtifact(graph: DepGraph, artifact: string, options: Meas
     reasons: {},
   }
 
-  const base = measureBase(graph, artifact, options, result.reasons)
-  result.sizes.base = base
-  result.sizes.appLibs = base === null ? null : total - base
-  if (base === null) result.reasons.appLibs = result.reasons.base
-
-  if (options.host === undefined || hostArtifacts(graph, options.host).length === 0) {
-    result.sizes.unique = null
-    result.reasons.unique = 'no host image store or closure given: give --host with an image or closure'
-  } else {
-    // Counts layers or store paths only: an image's config blob is a few kB.
-    const onHost = hostUnits(graph, options.host)
-    result.sizes.unique = sumStored(graph, units.filter((unit) => !onHost.has(unit)))
-  }
+  // A disk image shares nothing with a base or a host store: it is deployed whole.
+  if (node.platform !== 'osv') measureShared(graph, artifact, units, options, result)
 
   if (node.platform === 'podman') measureCompressed(graph, units, result)
   measureFiles(graph, artifact, options, result)

@@ -6,17 +6,19 @@ import {formatBytes, type UnitSystem as Units} from './units.js'
 /** Render the per-artifact table of `analyze`, then the duplication across artifacts. */
 export function renderAnalysisTable(report: AnalysisReport, units: Units): string {
   const header = ['artifact', 'platform', 'total', 'base', 'app+libs', 'hidden', 'unique', 'unique files']
+  // A figure that does not apply to a platform is "-"; one that could not be measured is "n/a".
+  const cell = (bytes: number | null | undefined): string => (bytes === undefined ? '-' : formatBytes(bytes, units))
   const rows = report.artifacts.map((artifact) => {
     const {sizes} = artifact
     return [
       artifact.name,
       artifact.platform,
-      formatBytes(sizes.total ?? null, units),
-      formatBytes(sizes.base ?? null, units),
-      formatBytes(sizes.appLibs ?? null, units),
-      sizes.hidden === undefined ? '-' : formatBytes(sizes.hidden ?? null, units),
-      formatBytes(sizes.unique ?? null, units),
-      formatBytes(sizes.uniqueFiles ?? null, units),
+      cell(sizes.total),
+      cell(sizes.base),
+      cell(sizes.appLibs),
+      sizes.hidden === undefined ? '-' : cell(sizes.hidden),
+      cell(sizes.unique),
+      cell(sizes.uniqueFiles),
     ]
   })
 

@@ -73,20 +73,20 @@ export async function runAnalysis(request: AnalysisRequest): Promise<Analysis> {
   const artifacts: string[] = []
   const failures: Analysis['failures'] = []
 
-  for (const {ref, name} of request.osv) {
-    try {
-      artifacts.push(...(await loadDisk(graph, ref, {name})))
-    } catch (error) {
-      failures.push({platform: 'osv', ref, app: name, error: (error as Error).message})
-    }
-  }
-
   for (const {ref, name} of request.podman) {
     try {
       const keys = await loadPodman(graph, ref, {name, engine: request.engine})
       artifacts.push(...keys)
     } catch (error) {
       failures.push({platform: 'podman', ref, app: name, error: (error as Error).message})
+    }
+  }
+
+  for (const {ref, name} of request.osv) {
+    try {
+      artifacts.push(...(await loadDisk(graph, ref, {name})))
+    } catch (error) {
+      failures.push({platform: 'osv', ref, app: name, error: (error as Error).message})
     }
   }
 

@@ -35,7 +35,7 @@ export async function detectForm(ref: string): Promise<NixForm> {
     throw new Error(`${ref}: a directory without a registration file: give ${FORMS}`)
   }
 
-  const head = await readHead(ref, 64)
+  const head = await readHead(ref, 1024)
   if (head.subarray(0, NAR_HEADER.length).equals(NAR_HEADER)) return 'nar'
   if (head.readBigUInt64LE(0) === 1n && head.subarray(8, 8 + NAR_HEADER.length).equals(NAR_HEADER)) return 'export'
   if (head.readBigUInt64LE(0) === 0n && head.length === 8) return 'export'

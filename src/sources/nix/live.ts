@@ -16,7 +16,9 @@ import {StoreDatabase} from './database.js'
 import {parsePathInfo} from './pathinfo.js'
 
 export const storeDir = (): string => process.env.NIX_STORE_DIR ?? '/nix/store'
-export const databaseFile = (): string => join(process.env.NIX_STATE_DIR ?? '/nix/var/nix', 'db', 'db.sqlite')
+/** The store database: DEPGRAPH_NIX_DATABASE, else db/db.sqlite under NIX_STATE_DIR (default /nix/var/nix). */
+export const databaseFile = (): string =>
+  process.env.DEPGRAPH_NIX_DATABASE ?? join(process.env.NIX_STATE_DIR ?? '/nix/var/nix', 'db', 'db.sqlite')
 
 /** The top-level store path that `ref` is or leads to, or undefined when it leads outside the store. */
 export async function resolveStorePath(ref: string): Promise<string | undefined> {
@@ -57,7 +59,7 @@ async function pathInfoFromNix(path: string, ref: string): Promise<PathInfo[]> {
     const failure = error as NodeJS.ErrnoException & {stderr?: string}
     if (failure.code === 'ENOENT') {
       throw new Error(
-        `${ref}: the Nix database ${database()} is not readable and the nix command is not installed: ` +
+        `${ref}: the Nix database ${databaseFile()} is not readable and the nix command is not installed: ` +
           `on a machine with Nix run "nix path-info --json --recursive ${path} > closure.json" and give closure.json`,
       )
     }
@@ -65,8 +67,6 @@ async function pathInfoFromNix(path: string, ref: string): Promise<PathInfo[]> {
     throw new Error(`${ref}: nix path-info failed: ${(failure.stderr ?? failure.message).trim().split('\n')[0]}`)
   }
 }
-
-const database = databaseFile
 
 /** Files of one store path with their content hashes, and the path's new block usage. */
 export async function readStoreFiles(path: string, seenInodes: Set<string>): Promise<{files: StoreFile[]; disk: number}> {

@@ -72,7 +72,7 @@ async function readRegular(reader: StreamReader, path: string, where: string, fi
 }
 
 async function readDirectory(reader: StreamReader, path: string, where: string, files: StoreFile[]): Promise<void> {
-  let previous: string | undefined
+  let previous: Buffer | undefined
   for (;;) {
     const start = reader.offset
     const token = await reader.string(`entry of ${where}`)
@@ -82,16 +82,18 @@ async function readDirectory(reader: StreamReader, path: string, where: string, 
     await reader.expect('(', `opening an entry of ${where}`)
     await reader.expect('name', `in an entry of ${where}`)
     const nameStart = reader.offset
-    const name = await reader.string(`entry name in ${where}`)
-    if (name === '' || name === '.' || name === '..' || name.includes('/') || name.includes('\0')) {
+    const raw = await reader.stringBytes(`entry name in ${where}`)
+    const name = raw.toString('utf8')
+    if (name === '' || name === '.' || name === '..' || raw.includes(0x2f) || raw.includes(0)) {
       throw reader.fail(`invalid entry name ${JSON.stringify(name)} in ${where}`, nameStart)
     }
 
-    if (previous !== undefined && Buffer.compare(Buffer.from(previous, 'latin1'), Buffer.from(name, 'latin1')) >= 0) {
-      throw reader.fail(`entry "${name}" in ${where} is not after "${previous}": NAR entries are sorted and unique`, nameStart)
+    // NAR writers sort entries by their bytes, so compare bytes, not decoded text.
+    if (previous !== undefined && Buffer.compare(previous, raw) >= 0) {
+      throw reader.fail(`entry "${name}" in ${where} is not after "${previous.toString('utf8')}": NAR entries are sorted and unique`, nameStart)
     }
 
-    previous = name
+    previous = raw
     await reader.expect('node', `in entry "${name}" of ${where}`)
     await readNode(reader, path === '' ? name : `${path}/${name}`, files)
     await reader.expect(')', `closing entry "${name}" of ${where}`)

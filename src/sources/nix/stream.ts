@@ -90,14 +90,19 @@ export class StreamReader {
     if (pad.some((byte) => byte !== 0)) throw this.fail(`non-zero padding after ${what}: expected ${size} zero bytes`, start)
   }
 
-  /** A length-prefixed, zero-padded string of at most MAX_STRING bytes. */
-  async string(what: string): Promise<string> {
+  /** A length-prefixed, zero-padded byte string of at most MAX_STRING bytes. */
+  async stringBytes(what: string): Promise<Buffer> {
     const start = this.offset
     const length = await this.u64(`length of ${what}`)
     if (length > MAX_STRING) throw this.fail(`${what} is ${length} bytes long, expected at most ${MAX_STRING}: the input is corrupt`, start)
-    const text = (await this.bytes(length, what)).toString('latin1')
+    const bytes = Buffer.from(await this.bytes(length, what))
     await this.padding(length, what)
-    return text
+    return bytes
+  }
+
+  /** A length-prefixed string, decoded as UTF-8. */
+  async string(what: string): Promise<string> {
+    return (await this.stringBytes(what)).toString('utf8')
   }
 
   async expect(token: string, context: string): Promise<void> {

@@ -104,7 +104,11 @@ export function addClosure(graph: DepGraph, input: ClosureInput): string {
   const fresh: PathInfo[] = []
   for (const info of input.infos) {
     const key = storePathKey(info.path)
-    if (graph.hasNode(key)) continue
+    if (graph.hasNode(key)) {
+      completeKnownPath(graph, info, input.files?.get(info.path))
+      continue
+    }
+
     const node: StorePathNode = {kind: 'storePath', path: info.path, stored: info.narSize, deriver: info.deriver ?? null}
     if (info.narHash !== undefined) node.narHash = info.narHash
     if (info.disk !== undefined) node.disk = info.disk
@@ -127,6 +131,24 @@ export function addClosure(graph: DepGraph, input: ClosureInput): string {
   const artifact = addArtifact(graph, {platform: 'nix', name: input.hostOnly ? `host/${name}` : name, source: input.source, hostOnly: input.hostOnly})
   for (const root of roots) graph.addDirectedEdge(artifact, storePathKey(root), {kind: 'root'})
   return artifact
+}
+
+/**
+ * Add what a richer form knows to a path that a poorer form loaded first:
+ * block usage from a live store, files from an export or a live store.
+ */
+function completeKnownPath(graph: DepGraph, info: PathInfo, files: StoreFile[] | undefined): void {
+  const key = storePathKey(info.path)
+  const node = graph.getNodeAttributes(key) as StorePathNode
+  if (node.disk === undefined && info.disk !== undefined) graph.mergeNodeAttributes(key, {disk: info.disk})
+  if (files === undefined || files.length === 0) return
+
+  let listed = false
+  graph.forEachOutEdge(key, (_edge, attributes) => {
+    if (attributes.kind === 'contains') listed = true
+  })
+  if (listed) return
+  for (const file of files) addContent(graph, key, file.sha256, file.size, {path: file.path, mode: file.mode, inode: file.inode ?? file.path})
 }
 
 /** Attach a closure artifact to a host node, creating the node when it is missing. */

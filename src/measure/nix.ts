@@ -5,6 +5,7 @@
 import {referenceClosure} from '../graph/closure.js'
 import {type DepGraph, nodeOfKind, successorsByEdge} from '../graph/graph.js'
 import {hostArtifacts, storageUnits} from '../graph/closure.js'
+import type {StorePathNode} from '../graph/types.js'
 
 export interface NixPathRow {
   path: string
@@ -22,13 +23,13 @@ export interface NixPathRow {
 /** Store paths of a closure artifact with their added size, largest first. */
 export function measureNixPaths(graph: DepGraph, artifact: string, host?: string): NixPathRow[] {
   const paths = referenceClosure(graph, artifact)
-  const added = addedSizes(graph, artifact, paths)
+  const {added, successors} = addedSizes(graph, artifact, paths)
   const onHost = new Set<string>()
   if (host !== undefined) for (const hosted of hostArtifacts(graph, host)) for (const unit of storageUnits(graph, hosted)) onHost.add(unit)
 
   const rows = paths.map((key) => {
     const node = nodeOfKind(graph, key, 'storePath')
-    const references = successorsByEdge(graph, key, 'references').map((reference) => nodeOfKind(graph, reference, 'storePath').path)
+    const references = successors(key).map((reference) => (graph.getNodeAttributes(reference) as StorePathNode).path)
     return {path: node.path, narSize: node.stored, addedSize: added.get(key) as number, references, onHost: onHost.has(key)}
   })
 
@@ -41,9 +42,22 @@ export function measureNixPaths(graph: DepGraph, artifact: string, host?: string
  * the other passes through it. Dominators by the iterative algorithm of
  * Cooper, Harvey and Kennedy over reverse postorder.
  */
-function addedSizes(graph: DepGraph, artifact: string, paths: string[]): Map<string, number> {
-  const successors = (node: string): string[] =>
-    node === artifact ? successorsByEdge(graph, node, 'root') : successorsByEdge(graph, node, 'references')
+function addedSizes(
+  graph: DepGraph,
+  artifact: string,
+  paths: string[],
+): {added: Map<string, number>; successors: (node: string) => string[]} {
+  const cache = new Map<string, string[]>()
+  const successors = (node: string): string[] => {
+    let next = cache.get(node)
+    if (next === undefined) {
+      next = successorsByEdge(graph, node, node === artifact ? 'root' : 'references')
+      cache.set(node, next)
+    }
+
+    return next
+  }
+
   const order = reversePostorder(artifact, successors)
   const index = new Map(order.map((node, position) => [node, position]))
   const predecessors = new Map<string, string[]>(order.map((node) => [node, []]))
@@ -58,7 +72,7 @@ function addedSizes(graph: DepGraph, artifact: string, paths: string[]): Map<str
     if (parent !== 0) added.set(order[parent], (added.get(order[parent]) as number) + (added.get(node) as number))
   }
 
-  return added
+  return {added, successors}
 }
 
 function reversePostorder(start: string, successors: (node: string) => string[]): string[] {

@@ -7,7 +7,7 @@
 import {execFile} from 'node:child_process'
 import {createHash} from 'node:crypto'
 import {createReadStream, existsSync} from 'node:fs'
-import {lstat, readdir, realpath} from 'node:fs/promises'
+import {lstat, readdir, readFile, realpath} from 'node:fs/promises'
 import {join} from 'node:path'
 import {promisify} from 'node:util'
 
@@ -68,14 +68,20 @@ async function pathInfoFromNix(path: string, ref: string): Promise<PathInfo[]> {
   }
 }
 
+/** Files up to this size are read in one call; larger ones are streamed. */
+const WHOLE_READ_LIMIT = 1 << 20
+
+/** Files hashed at once: enough to overlap reads with hashing, few enough to bound open files. */
+const HASH_CONCURRENCY = 8
+
 /** Files of one store path with their content hashes, and the path's new block usage. */
 export async function readStoreFiles(path: string, seenInodes: Set<string>): Promise<{files: StoreFile[]; disk: number}> {
-  const files: StoreFile[] = []
+  const files: Array<StoreFile & {absolute: string}> = []
   const linksInPath = new Map<string, string>()
   let disk = 0
 
   const visit = async (absolute: string, relative: string): Promise<void> => {
-    const stats = await lstat(absolute, {bigint: false})
+    const stats = await lstat(absolute)
     const id = `${stats.dev}:${stats.ino}`
     if (!seenInodes.has(id)) {
       seenInodes.add(id)
@@ -89,16 +95,30 @@ export async function readStoreFiles(path: string, seenInodes: Set<string>): Pro
     } else if (stats.isFile()) {
       const inode = linksInPath.get(id) ?? relative
       linksInPath.set(id, inode)
-      files.push({path: relative, size: stats.size, sha256: await hashFile(absolute), mode: stats.mode & 0o7777, inode})
+      files.push({absolute, path: relative, size: stats.size, sha256: '', mode: stats.mode & 0o7777, inode})
     }
   }
 
   await visit(path, '')
-  return {files, disk}
+  await hashAll(files)
+  return {files: files.map(({absolute: _absolute, ...file}) => file), disk}
 }
 
-async function hashFile(file: string): Promise<string> {
+async function hashAll(files: Array<StoreFile & {absolute: string}>): Promise<void> {
+  let next = 0
+  const worker = async (): Promise<void> => {
+    while (next < files.length) {
+      const file = files[next++]
+      file.sha256 = await hashFile(file.absolute, file.size)
+    }
+  }
+
+  await Promise.all(Array.from({length: HASH_CONCURRENCY}, worker))
+}
+
+async function hashFile(file: string, size: number): Promise<string> {
   const hash = createHash('sha256')
-  for await (const chunk of createReadStream(file, {highWaterMark: 1 << 20})) hash.update(chunk as Buffer)
+  if (size <= WHOLE_READ_LIMIT) return hash.update(await readFile(file)).digest('hex')
+  for await (const chunk of createReadStream(file, {highWaterMark: WHOLE_READ_LIMIT})) hash.update(chunk as Buffer)
   return hash.digest('hex')
 }

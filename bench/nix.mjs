@@ -27,14 +27,14 @@ function time(command, args, runs) {
   return samples.sort((a, b) => a - b)[Math.floor(samples.length / 2)]
 }
 
-/** The depgraph command that measures one Nix closure: analyze where it exists, else inspect closure. */
+/** Build the depgraph command that measures one Nix closure: analyze where it exists, else inspect closure. */
 function depgraphArgs(ref) {
   const cli = join(repo, 'bin', 'run.js')
   if (existsSync(join(repo, 'dist', 'commands', 'analyze.js'))) return [cli, 'analyze', '--nix', ref, '--json']
   return [cli, 'inspect', 'closure', ref, '--json']
 }
 
-/** A path-info JSON array of `count` paths with a few references each, all reachable from the first. */
+/** Write a path-info JSON array of `count` paths with a few references each, all reachable from the first. */
 function writeSyntheticClosure(count) {
   const hash = (index) => index.toString(32).padStart(32, '0').replace(/[eotu]/g, 'a')
   const path = (index) => `/nix/store/${hash(index)}-package-${index}`

@@ -19,7 +19,7 @@ export type TargetTest = (source: string, target: string, edge: EdgeAttributes) 
 /** Edges a dependency chain follows: every kind except the link from an artifact to its host. */
 export const followsDependency = (edge: EdgeAttributes): boolean => edge.kind !== 'deployed-on'
 
-/** The shortest chain from `start` to an edge that passes `isTarget`, by breadth-first search; null when none. */
+/** Find the shortest chain from `start` to an edge that passes `isTarget`, by breadth-first search; null when none. */
 export function shortestChain(graph: DepGraph, start: string, isTarget: TargetTest, follow = followsDependency): Chain | null {
   const parent = new Map<string, ChainStep & {from?: string}>([[start, {node: start}]])
   const queue = [start]
@@ -55,7 +55,7 @@ function unwind(parent: Map<string, ChainStep & {from?: string}>, end: string): 
 }
 
 /**
- * Every simple chain from `start` to an edge that passes `isTarget`, shortest
+ * Find every simple chain from `start` to an edge that passes `isTarget`, shortest
  * first, at most `limit` of them. Nodes from which no target edge is
  * reachable are pruned first, so the search only walks chains that succeed.
  */
@@ -182,7 +182,7 @@ function matchByName(graph: DepGraph, start: string, query: string): string {
   throw new Error(`"${query}" matches ${candidates.length} nodes (${candidates.slice(0, 5).join(', ')}): give the full store path or node key`)
 }
 
-/** How a step reads in a printed chain: a store path, a package, or the file path a blob was reached by. */
+/** Describe a step as a printed chain shows it: a store path, a package, or the file path a blob was reached by. */
 export function describeStep(graph: DepGraph, step: ChainStep): string {
   const node = graph.getNodeAttributes(step.node)
   if ((step.edge?.kind === 'contains' || step.edge?.kind === 'owns') && node.kind === 'blob') return step.edge.path

@@ -51,7 +51,7 @@ export function renderClosure(report: ClosureReport, units: Units, limit: number
   return lines.join('\n')
 }
 
-/** One chain a line, its steps joined by arrows, as nix why-depends prints a chain. */
+/** Render one chain a line, its steps joined by arrows, as nix why-depends prints a chain. */
 export function renderChains(chains: string[][]): string {
   return chains.map((chain) => chain.join(' → ')).join('\n')
 }

@@ -1,7 +1,7 @@
 import {addArtifact, addContent, addHost, type DepGraph, ensureNode, storePathKey} from '../../graph/graph.js'
 import type {StorePathNode} from '../../graph/types.js'
 
-/** What every Nix input form records about one store path. */
+/** Facts that every Nix input form records about one store path. */
 export interface PathInfo {
   path: string
   narSize: number
@@ -134,7 +134,7 @@ export function addClosure(graph: DepGraph, input: ClosureInput): string {
 }
 
 /**
- * Add what a richer form knows to a path that a poorer form loaded first:
+ * Add what a richer form records to a path that a poorer form loaded first:
  * block usage from a live store, files from an export or a live store.
  */
 function completeKnownPath(graph: DepGraph, info: PathInfo, files: StoreFile[] | undefined): void {

@@ -37,13 +37,13 @@ export class StoreDatabase {
     this.db.close()
   }
 
-  /** Every valid path of the store. */
+  /** Return every valid path of the store. */
   all(): PathInfo[] {
     const rows = this.db.prepare('SELECT id, path, hash, narSize, deriver FROM ValidPaths').all() as PathRow[]
     return this.withReferences(rows)
   }
 
-  /** The closure of `roots`: every path they reference, directly or not. */
+  /** Return the closure of `roots`: every path they reference, directly or not. */
   closure(roots: string[]): PathInfo[] {
     const lookup = this.db.prepare('SELECT id, path, hash, narSize, deriver FROM ValidPaths WHERE path = ?')
     const references = this.db.prepare('SELECT v.path FROM Refs r JOIN ValidPaths v ON v.id = r.reference WHERE r.referrer = ?')

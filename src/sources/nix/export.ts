@@ -27,7 +27,7 @@ export async function readExport(file: string): Promise<ExportedPath[]> {
   }
 
   if (!(await reader.atEnd())) throw reader.fail('unexpected bytes after the end marker: expected the end of the file')
-  if (paths.length === 0) throw reader.fail('the export holds no store path')
+  if (paths.length === 0) throw reader.fail('the export contains no store path: export at least one path')
   return paths
 }
 

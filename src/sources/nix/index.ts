@@ -92,7 +92,7 @@ function withFiles(ref: string, options: LoadOptions, paths: Array<PathInfo & {f
   return {source: ref, name: options.name, infos, files}
 }
 
-/** A NAR alone has no store path: it is named after the file (or options.name) and references nothing. */
+/** Read a NAR alone. It has no store path, so name it after the file (or options.name), with no references. */
 async function readNarInput(ref: string, options: LoadOptions): Promise<Omit<ClosureInput, 'hostOnly'>> {
   const nar = await readNarFile(ref)
   const name = options.name ?? basename(ref).replace(/\.nar$/, '')

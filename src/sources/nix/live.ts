@@ -20,7 +20,7 @@ export const storeDir = (): string => process.env.NIX_STORE_DIR ?? '/nix/store'
 export const databaseFile = (): string =>
   process.env.DEPGRAPH_NIX_DATABASE ?? join(process.env.NIX_STATE_DIR ?? '/nix/var/nix', 'db', 'db.sqlite')
 
-/** The top-level store path that `ref` is or leads to, or undefined when it leads outside the store. */
+/** Return the top-level store path that `ref` is or leads to, or undefined when it leads outside the store. */
 export async function resolveStorePath(ref: string): Promise<string | undefined> {
   let target: string
   try {

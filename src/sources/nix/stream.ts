@@ -1,7 +1,7 @@
 import {createHash, type Hash} from 'node:crypto'
 import {createReadStream} from 'node:fs'
 
-/** Longest string a NAR or export stream may hold outside file contents (names, targets, paths). */
+/** Maximum length in bytes of a string outside file contents (names, targets, paths) in a NAR or export stream. */
 export const MAX_STRING = 64 * 1024
 
 /**
@@ -90,7 +90,7 @@ export class StreamReader {
     if (pad.some((byte) => byte !== 0)) throw this.fail(`non-zero padding after ${what}: expected ${size} zero bytes`, start)
   }
 
-  /** A length-prefixed, zero-padded byte string of at most MAX_STRING bytes. */
+  /** Read a length-prefixed, zero-padded byte string of at most MAX_STRING bytes. */
   async stringBytes(what: string): Promise<Buffer> {
     const start = this.offset
     const length = await this.u64(`length of ${what}`)
@@ -100,7 +100,7 @@ export class StreamReader {
     return bytes
   }
 
-  /** A length-prefixed string, decoded as UTF-8. */
+  /** Read a length-prefixed string and decode it as UTF-8. */
   async string(what: string): Promise<string> {
     return (await this.stringBytes(what)).toString('utf8')
   }

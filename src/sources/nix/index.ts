@@ -42,7 +42,8 @@ export async function detectForm(ref: string): Promise<NixForm> {
 
   const text = head.toString('latin1').trimStart()
   if (text.startsWith('[') || text.startsWith('{')) return 'path-info'
-  if (text.startsWith('/')) return /^\/[^\n]*\n[^/\n][^\n]*\n\d+\n/.test(text) ? 'registration' : 'store-paths'
+  // A registration's second line is a hash; in a store-paths file every line is a path.
+  if (text.startsWith('/')) return /^\/[^\n]*\n[^/\n]/.test(text) ? 'registration' : 'store-paths'
   throw new Error(`${ref}: unknown input (first bytes ${head.subarray(0, 16).toString('hex')}): give ${FORMS}`)
 }
 

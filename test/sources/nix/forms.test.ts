@@ -98,6 +98,33 @@ describe('every Nix input form', () => {
   })
 })
 
+describe('closureInfo and database input', () => {
+  const scratch = mkdtempSync(join(tmpdir(), 'depgraph-registration-'))
+
+  it('rejects a truncated registration', async () => {
+    const file = join(scratch, 'registration')
+    writeFileSync(file, `${rootOf('nginx')}\nabc\n608\n\n2\n`)
+    await expect(loadNix(createGraph(), file, {})).rejects.toThrow(
+      `${file}: line 6: truncated registration: expected the reference 1 of entry 1`,
+    )
+  })
+
+  it('rejects a registration size that is not a number', async () => {
+    const file = join(scratch, 'bad-size')
+    writeFileSync(file, `${rootOf('nginx')}\nabc\nlarge\n\n0\n`)
+    await expect(loadNix(createGraph(), file, {})).rejects.toThrow(
+      `${file}: line 3: expected the narSize as a decimal integer, got "large"`,
+    )
+  })
+
+  it('reads a whole database as sqlite3 sums it', async () => {
+    const graph = createGraph()
+    const [artifact] = await loadNix(graph, `db:${database}`, {name: 'store'})
+    const sum = run('sqlite3', ['-readonly', database, 'SELECT sum(narSize) FROM ValidPaths']).trim()
+    expect(measureArtifact(graph, artifact).sizes.total).toBe(Number(sum))
+  })
+})
+
 describe('live store', () => {
   const saved = {...process.env}
   afterEach(() => {

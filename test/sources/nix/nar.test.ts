@@ -107,6 +107,15 @@ describe('NAR files', () => {
     )
   })
 
+  it('rejects a hostile string length', async () => {
+    const length = Buffer.alloc(8)
+    length.writeBigUInt64LE(1n << 40n)
+    const file = corrupt(narFile, 'huge.nar', (bytes) => Buffer.concat([bytes.subarray(0, 24), length, bytes.subarray(32)]))
+    await expect(readNarFile(file)).rejects.toThrow(
+      `${file}: offset 24: "(" opening the root node is 1099511627776 bytes long, expected at most 65536: the input is corrupt`,
+    )
+  })
+
   it('rejects an unsorted directory', async () => {
     const bytes = readFileSync(narFile)
     const first = bytes.indexOf(Buffer.from('\x04\x00\x00\x00\x00\x00\x00\x00name\x00\x00\x00\x00', 'latin1'))

@@ -33,7 +33,8 @@ export function measureNixPaths(graph: DepGraph, artifact: string, host?: string
     return {path: node.path, narSize: node.stored, addedSize: added.get(key) as number, references, onHost: onHost.has(key)}
   })
 
-  return rows.sort((a, b) => b.addedSize - a.addedSize || a.path.localeCompare(b.path))
+  // Ties break on the path by code unit, which is cheaper than localeCompare on large closures.
+  return rows.sort((a, b) => b.addedSize - a.addedSize || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
 }
 
 /**

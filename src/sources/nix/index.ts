@@ -22,29 +22,42 @@ const FORMS =
   'a store path or profile link, a nix path-info --json file, a nix-store --export stream, a NAR, ' +
   'db:PATH[:STOREPATH], a closureInfo directory, or a registration or store-paths file'
 
-/** Decide which form `ref` is in, from its prefix, the store and the first bytes of the file. */
+/**
+ * Decide which form `ref` is in, from its prefix and content. A path in the
+ * Nix store is read as a live store path unless its content is a known form
+ * (a closureInfo output or a path-info JSON file built into the store).
+ */
 export async function detectForm(ref: string): Promise<NixForm> {
   if (ref.startsWith('db:')) return 'database'
-  if ((await resolveStorePath(ref)) !== undefined) return 'live'
 
   const info = await stat(ref).catch(() => {
     throw new Error(`${ref}: not found: give ${FORMS}`)
   })
+  const inStore = (await resolveStorePath(ref)) !== undefined
   if (info.isDirectory()) {
     if ((await stat(join(ref, 'registration')).catch(() => undefined))?.isFile()) return 'closure-info'
+    if (inStore) return 'live'
     throw new Error(`${ref}: a directory without a registration file: give ${FORMS}`)
   }
 
+  const form = await detectFileForm(ref)
+  if (form !== undefined) return form
+  if (inStore) return 'live'
+  const head = await readHead(ref, 16)
+  throw new Error(`${ref}: unknown input (first bytes ${head.toString('hex')}): give ${FORMS}`)
+}
+
+async function detectFileForm(ref: string): Promise<NixForm | undefined> {
   const head = await readHead(ref, 1024)
-  if (head.subarray(0, NAR_HEADER.length).equals(NAR_HEADER)) return 'nar'
-  if (head.readBigUInt64LE(0) === 1n && head.subarray(8, 8 + NAR_HEADER.length).equals(NAR_HEADER)) return 'export'
-  if (head.readBigUInt64LE(0) === 0n && head.length === 8) return 'export'
+  if (head.length >= NAR_HEADER.length && head.subarray(0, NAR_HEADER.length).equals(NAR_HEADER)) return 'nar'
+  if (head.length >= 8 && head.readBigUInt64LE(0) === 1n && head.subarray(8, 8 + NAR_HEADER.length).equals(NAR_HEADER)) return 'export'
+  if (head.length === 8 && head.readBigUInt64LE(0) === 0n) return 'export'
 
   const text = head.toString('latin1').trimStart()
   if (text.startsWith('[') || text.startsWith('{')) return 'path-info'
   // A registration's second line is a hash; in a store-paths file every line is a path.
   if (text.startsWith('/')) return /^\/[^\n]*\n[^/\n]/.test(text) ? 'registration' : 'store-paths'
-  throw new Error(`${ref}: unknown input (first bytes ${head.subarray(0, 16).toString('hex')}): give ${FORMS}`)
+  return undefined
 }
 
 async function readHead(file: string, length: number): Promise<Buffer> {
@@ -52,7 +65,6 @@ async function readHead(file: string, length: number): Promise<Buffer> {
   try {
     const buffer = Buffer.alloc(length)
     const {bytesRead} = await handle.read(buffer, 0, length, 0)
-    if (bytesRead < 8) throw new Error(`${file}: only ${bytesRead} bytes long: give ${FORMS}`)
     return buffer.subarray(0, bytesRead)
   } finally {
     await handle.close()

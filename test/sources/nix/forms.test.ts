@@ -117,6 +117,17 @@ describe('closureInfo and database input', () => {
     )
   })
 
+  it('reads a closureInfo output in the store', async () => {
+    const copy = join(scratch, 'nginx-closure-info')
+    run('cp', ['-r', formFile('nginx', 'closure-info'), copy])
+    const inStore = run('nix-store', ['--add', copy]).trim()
+    expect(await detectForm(inStore)).toBe('closure-info')
+
+    const graph = createGraph()
+    const [artifact] = await loadNix(graph, inStore, {})
+    expect(measureArtifact(graph, artifact).sizes.total).toBe(nixClosureSize(rootOf('nginx')))
+  })
+
   it('reads a whole database as sqlite3 sums it', async () => {
     const graph = createGraph()
     const [artifact] = await loadNix(graph, `db:${database}`, {name: 'store'})

@@ -30,6 +30,7 @@ export function measureNixPaths(graph: DepGraph, artifact: string, host?: string
   const rows = paths.map((key) => {
     const node = nodeOfKind(graph, key, 'storePath')
     const references = successors(key).map((reference) => (graph.getNodeAttributes(reference) as StorePathNode).path)
+    if (node.selfReference) references.push(node.path)
     return {path: node.path, narSize: node.stored, addedSize: added.get(key) as number, references, onHost: onHost.has(key)}
   })
 

@@ -112,6 +112,7 @@ export function addClosure(graph: DepGraph, input: ClosureInput): string {
     const node: StorePathNode = {kind: 'storePath', path: info.path, stored: info.narSize, deriver: info.deriver ?? null}
     if (info.narHash !== undefined) node.narHash = info.narHash
     if (info.disk !== undefined) node.disk = info.disk
+    if (info.references.includes(info.path)) node.selfReference = true
     ensureNode(graph, key, node)
     fresh.push(info)
   }

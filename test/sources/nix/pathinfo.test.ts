@@ -5,6 +5,7 @@ import {join} from 'node:path'
 import {beforeAll, describe, expect, it} from 'vitest'
 
 import {createGraph, storePathKey, successorsByEdge} from '../../../src/graph/graph.js'
+import {measureNixPaths} from '../../../src/measure/nix.js'
 import {measureArtifact} from '../../../src/measure/sizes.js'
 import {loadNix, loadNixHost} from '../../../src/sources/nix/index.js'
 import {parsePathInfo} from '../../../src/sources/nix/pathinfo.js'
@@ -176,6 +177,14 @@ describe('path-info JSON shapes', () => {
 
   it('accepts a self-reference', async () => {
     const selfReferencing = entries.map((entry) => ({...entry, references: [...entry.references, entry.path]}))
-    expect(await totalOf(writeJson('self.json', selfReferencing))).toBe(expectedTotal)
+    const file = writeJson('self.json', selfReferencing)
+    expect(await totalOf(file)).toBe(expectedTotal)
+
+    const graph = createGraph()
+    const [artifact] = await loadNix(graph, file, {})
+    for (const row of measureNixPaths(graph, artifact)) {
+      const entry = selfReferencing.find((candidate) => candidate.path === row.path) as ArrayEntry
+      expect([...row.references].sort()).toEqual([...entry.references].sort())
+    }
   })
 })

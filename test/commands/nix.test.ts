@@ -1,11 +1,15 @@
 import {spawnSync} from 'node:child_process'
-import {mkdtempSync, writeFileSync} from 'node:fs'
+import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
-import {describe, expect, it} from 'vitest'
+import {afterAll, describe, expect, it} from 'vitest'
 
 import {formFile, nixClosureSize, nixRequisites, nixUnique, rootOf} from '../sources/nix/helpers.js'
+
+const scratch = mkdtempSync(join(tmpdir(), 'depgraph-cli-'))
+
+afterAll(() => rmSync(scratch, {recursive: true, force: true}))
 
 /** Run the built command line; `npm test` builds it first. */
 function depgraph(...args: string[]): {status: number | null; stdout: string; stderr: string} {
@@ -42,7 +46,7 @@ describe('depgraph inspect closure', () => {
   })
 
   it('exits non-zero with one line on a truncated export', () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'depgraph-cli-')), 'cut.nixexport')
+    const file = join(scratch, 'cut.nixexport')
     writeFileSync(file, Buffer.concat([Buffer.from([1, 0, 0, 0, 0, 0, 0, 0]), Buffer.from([13, 0, 0, 0, 0, 0, 0, 0]), Buffer.from('nix-archive-1\0\0\0')]))
     const result = depgraph('inspect', 'closure', file)
     expect(result.status).toBe(1)

@@ -1,8 +1,8 @@
-import {mkdtempSync, writeFileSync} from 'node:fs'
+import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
-import {afterEach, describe, expect, it} from 'vitest'
+import {afterAll, afterEach, describe, expect, it} from 'vitest'
 
 import {referenceClosure} from '../../../src/graph/closure.js'
 import {containedFiles} from '../../../src/graph/closure.js'
@@ -12,6 +12,9 @@ import {detectForm, loadNix, loadNixHost} from '../../../src/sources/nix/index.j
 import {formFile, nixCache, nixClosureSize, nixRequisites, nixUnique, rootOf, run} from './helpers.js'
 
 const database = '/nix/var/nix/db/db.sqlite'
+const scratch = mkdtempSync(join(tmpdir(), 'depgraph-forms-'))
+
+afterAll(() => rmSync(scratch, {recursive: true, force: true}))
 
 /** Every form of one fixture closure, as a user would name it. */
 function formsOf(closure: 'host' | 'nginx' | 'mariadb'): Record<string, string> {
@@ -48,7 +51,7 @@ function sha256sums(paths: string[]): Map<string, number> {
 }
 
 function writeList(files: string[]): string {
-  const file = join(mkdtempSync(join(tmpdir(), 'depgraph-forms-')), 'files')
+  const file = join(scratch, 'files')
   writeFileSync(file, files.join('\0'))
   return file
 }
@@ -99,8 +102,6 @@ describe('every Nix input form', () => {
 })
 
 describe('closureInfo and database input', () => {
-  const scratch = mkdtempSync(join(tmpdir(), 'depgraph-registration-'))
-
   it('rejects a truncated registration', async () => {
     const file = join(scratch, 'registration')
     writeFileSync(file, `${rootOf('nginx')}\nabc\n608\n\n2\n`)

@@ -1,10 +1,10 @@
 import {execFileSync} from 'node:child_process'
 import {createHash} from 'node:crypto'
-import {mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
+import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
-import {beforeAll, describe, expect, it} from 'vitest'
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {containedFiles} from '../../../src/graph/closure.js'
 import {createGraph, storePathKey, successorsByEdge} from '../../../src/graph/graph.js'
@@ -15,6 +15,8 @@ import {readNarFile} from '../../../src/sources/nix/nar.js'
 import {formFile, nixClosureSize, nixNarSizes, nixReferences, nixRequisites, nixUnique, rootOf, run} from './helpers.js'
 
 const scratch = mkdtempSync(join(tmpdir(), 'depgraph-nar-'))
+
+afterAll(() => rmSync(scratch, {recursive: true, force: true}))
 
 function dump(path: string, name: string): string {
   const file = join(scratch, name)

@@ -1,8 +1,8 @@
-import {mkdtempSync, writeFileSync} from 'node:fs'
+import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
-import {beforeAll, describe, expect, it} from 'vitest'
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {createGraph, storePathKey, successorsByEdge} from '../../../src/graph/graph.js'
 import {measureNixPaths} from '../../../src/measure/nix.js'
@@ -21,6 +21,8 @@ import {
 } from './helpers.js'
 
 const scratch = mkdtempSync(join(tmpdir(), 'depgraph-pathinfo-'))
+
+afterAll(() => rmSync(scratch, {recursive: true, force: true}))
 
 function writeJson(name: string, value: unknown): string {
   const file = join(scratch, name)

@@ -24,8 +24,9 @@ export function referenceClosure(graph: DepGraph, start: string): string[] {
   const order: string[] = []
   const queue = [start]
 
-  while (queue.length > 0) {
-    const node = queue.shift() as string
+  // An index instead of shift(): shift() moves every element, so large closures went quadratic.
+  for (let head = 0; head < queue.length; head++) {
+    const node = queue[head]
     graph.forEachOutEdge(node, (_edge, attributes, _source, target) => {
       if ((attributes.kind === 'root' || attributes.kind === 'references') && !seen.has(target)) {
         seen.add(target)

@@ -44,6 +44,8 @@ export interface StorePathNode {
   disk?: number
   narHash?: string
   deriver?: string | null
+  /** True when the path references itself, which the graph cannot hold as an edge (no self-loops). */
+  selfReference?: boolean
 }
 
 /** A qcow2 or raw disk image. */

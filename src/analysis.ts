@@ -1,13 +1,15 @@
-import {statSync} from 'node:fs'
+import {realpathSync, statSync} from 'node:fs'
 import {join} from 'node:path'
 
 import {createGraph, type DepGraph, hostKey, nodeOfKind, successorsByEdge} from './graph/graph.js'
 import {type DuplicatedReport, measureDuplicated, measureDuplicatedWithHost} from './measure/duplicated.js'
 import {type LayerReport, measureLayers} from './measure/layers.js'
+import {measureNixDisk, measureNixPaths, type NixPathRow} from './measure/nix.js'
 import {measureOsv} from './measure/osv.js'
 import {measurePackages, type PackageReport} from './measure/packages.js'
 import {type ArtifactMeasure, measureArtifact} from './measure/sizes.js'
 import {attachBase, attachEngineBase, loadPodman, loadPodmanHost, parseImageReference} from './sources/podman/index.js'
+import {loadNix, loadNixHost} from './sources/nix/index.js'
 import {loadDisk} from './sources/osv/index.js'
 import {loadRootDirectory} from './sources/rootfs/index.js'
 
@@ -29,6 +31,8 @@ export interface ArtifactReport extends Omit<ArtifactMeasure, 'key'> {
   duplicatedWithHost?: number | null
   layers?: Array<LayerReport & {base: boolean}>
   packages?: PackageReport[]
+  /** Nix only: the closure's store paths with their added size. */
+  paths?: NixPathRow[]
   /** OSv only: the disk image's figures in bytes. */
   disk?: {path: string; virtual: number; stored: number; allocated: number | null; mounted: number | null}
 }
@@ -56,6 +60,8 @@ export function classifyHost(ref: string): HostKind {
 
   const info = statSync(ref, {throwIfNoEntry: false})
   if (info?.isFile()) return /\.(tar|tar\.gz|tgz)$/.test(ref) ? 'podman' : 'nix'
+  const real = info ? realpathSync(ref) : ref
+  if (real.startsWith('/nix/store/')) return 'nix'
   if (info?.isDirectory()) {
     const isImage = ['index.json', 'manifest.json'].some((name) => statSync(join(ref, name), {throwIfNoEntry: false}))
     return isImage ? 'podman' : 'root'
@@ -79,6 +85,14 @@ export async function runAnalysis(request: AnalysisRequest): Promise<Analysis> {
       artifacts.push(...keys)
     } catch (error) {
       failures.push({platform: 'podman', ref, app: name, error: (error as Error).message})
+    }
+  }
+
+  for (const {ref, name} of request.nix) {
+    try {
+      artifacts.push(...(await loadNix(graph, ref, {name})))
+    } catch (error) {
+      failures.push({platform: 'nix', ref, app: name, error: (error as Error).message})
     }
   }
 
@@ -107,7 +121,7 @@ export async function runAnalysis(request: AnalysisRequest): Promise<Analysis> {
       const kind = classifyHost(ref)
       if (kind === 'root') await loadRootDirectory(graph, ref, host)
       else if (kind === 'podman') await loadPodmanHost(graph, ref, host)
-      else throw new Error(`--host ${ref}: Nix hosts are not supported yet`)
+      else await loadNixHost(graph, ref, host)
     }
   }
 
@@ -144,6 +158,12 @@ export function reportAnalysis(analysis: Analysis): AnalysisReport {
     const report: ArtifactReport = {...measure}
     if (host) report.duplicatedWithHost = measureDuplicatedWithHost(graph, artifact, host)
     if (measure.platform === 'osv') addOsvFigures(graph, artifact, report)
+    if (measure.platform === 'nix') {
+      report.paths = measureNixPaths(graph, artifact, host)
+      report.sizes.disk = measureNixDisk(graph, artifact)
+      if (report.sizes.disk === null) report.reasons.disk = 'the closure was not read from a live store'
+    }
+
     if (measure.platform === 'podman') {
       report.layers = markBaseLayers(measureLayers(graph, artifact), measure.sizes.base ?? null)
       report.packages = measurePackages(graph, artifact, host)

@@ -23,6 +23,8 @@ export interface ArtifactSizes {
   compressed?: number | null
   virtual?: number | null
   mounted?: number | null
+  /** Block usage on a live store, each hard link once. */
+  disk?: number | null
 }
 
 export type SizeName = keyof ArtifactSizes

@@ -1,10 +1,10 @@
 import {existsSync} from 'node:fs'
 
-import {Args, Command, Flags} from '@oclif/core'
+import {Args, Command, Flags, type Interfaces} from '@oclif/core'
 
 import {type AnalysisReport, type AnalysisRequest, reportAnalysis, runAnalysis} from '../src/analysis.js'
 import {CONFIG_FILE, readConfig} from '../src/config.js'
-import {compareDeployments} from '../src/measure/comparison.js'
+import {compareDeployments, type ComparisonRow} from '../src/measure/comparison.js'
 import {renderAnalysisTable} from '../src/render/analysis.js'
 import {renderComparison} from '../src/render/comparison.js'
 import {buildReports, writeReports} from '../src/render/reports.js'
@@ -45,9 +45,33 @@ APP names resolve through ${CONFIG_FILE} in the working directory (or --config) 
     out: Flags.directory({description: 'folder to write summary.md, one page per application, summary.json and SVG diagrams into'}),
   }
 
-  async run(): Promise<AnalysisReport> {
+  async run(): Promise<AnalysisReport & {comparison: ComparisonRow[]}> {
     const {argv, flags} = await this.parse(Analyze)
     const apps = argv as string[]
+    const request = this.buildRequest(apps, flags)
+    const report = reportAnalysis(await this.tryAnalysis(request))
+    const rows = compareDeployments(report, apps)
+    const result = {...report, comparison: rows}
+
+    const units = flags.units as Units
+    if (!this.jsonEnabled()) this.log(renderAnalysisTable(report, units))
+    if (!this.jsonEnabled() && rows.length > 0) this.log(renderComparison(rows, units))
+
+    if (flags.out) {
+      const context = {command: ['depgraph', 'analyze', ...this.argv].join(' '), depgraphVersion: this.config.version, generated: new Date().toISOString(), units}
+      await writeReports(flags.out, buildReports(result, rows, context))
+    }
+
+    if (report.failures.length > 0) {
+      if (this.jsonEnabled()) this.logJson(result)
+      this.error(report.failures.map((failure) => failure.error).join('\n'), {exit: 1})
+    }
+
+    return result
+  }
+
+  /** Turn the flags and the application names, resolved through the config file, into one request. */
+  private buildRequest(apps: string[], flags: Interfaces.InferredFlags<typeof Analyze.flags>): AnalysisRequest {
     const request: AnalysisRequest = {
       podman: (flags.podman ?? []).map((ref) => ({ref})),
       nix: (flags.nix ?? []).map((ref) => ({ref})),
@@ -76,22 +100,7 @@ APP names resolve through ${CONFIG_FILE} in the working directory (or --config) 
       this.error('nothing to analyse: name an application from the config, or give --podman, --nix or --osv', {exit: 2})
     }
 
-    const report = reportAnalysis(await this.tryAnalysis(request))
-    const units = flags.units as Units
-    const rows = compareDeployments(report, apps)
-    if (!this.jsonEnabled()) this.log(renderAnalysisTable(report, units))
-    if (!this.jsonEnabled() && rows.length > 0) this.log(renderComparison(rows, units))
-    if (flags.out) {
-      const context = {command: ['depgraph', 'analyze', ...this.argv].join(' '), depgraphVersion: this.config.version, generated: new Date().toISOString(), units}
-      await writeReports(flags.out, buildReports(report, rows, context))
-    }
-    if (report.failures.length > 0) {
-      const failures = report.failures.map((failure) => failure.error).join('\n')
-      if (this.jsonEnabled()) this.logJson(report)
-      this.error(failures, {exit: 1})
-    }
-
-    return report
+    return request
   }
 
   private tryConfig(file: string): ReturnType<typeof readConfig> {

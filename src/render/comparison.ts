@@ -8,8 +8,11 @@ export function formatShare(share: number | null): string {
   return share === null ? 'n/a' : `${(share * 100).toFixed(1)}%`
 }
 
-function withStudy(bytes: number | null, study: number | undefined, units: UnitSystem): string {
-  const ours = formatBytes(bytes, units)
+/** Cell text for a platform whose input could not be read; the errors are listed under the tables. */
+export const FAILED_CELL = 'error'
+
+function withStudy(bytes: number | null, study: number | undefined, units: UnitSystem, failed = false): string {
+  const ours = failed ? FAILED_CELL : formatBytes(bytes, units)
   return study === undefined ? ours : `${ours} (${study} MB)`
 }
 
@@ -20,12 +23,12 @@ export function storageTable(rows: ComparisonRow[], units: UnitSystem): string {
     const study = STUDY_FIGURES[row.app]
     return [
       row.app,
-      withStudy(row.podmanTotal, study?.podmanTotal, units),
-      withStudy(row.podmanBase, study?.podmanBase, units),
-      withStudy(row.osvImage, study?.osvImage, units),
-      withStudy(row.osvMounted, study?.osvMounted, units),
-      withStudy(row.nixTotal, study?.nixTotal, units),
-      withStudy(row.nixUnique, study?.nixUnique, units),
+      withStudy(row.podmanTotal, study?.podmanTotal, units, 'podman' in row.missing),
+      withStudy(row.podmanBase, study?.podmanBase, units, 'podman' in row.missing),
+      withStudy(row.osvImage, study?.osvImage, units, 'osv' in row.missing),
+      withStudy(row.osvMounted, study?.osvMounted, units, 'osv' in row.missing),
+      withStudy(row.nixTotal, study?.nixTotal, units, 'nix' in row.missing),
+      withStudy(row.nixUnique, study?.nixUnique, units, 'nix' in row.missing),
     ]
   })
 
@@ -60,8 +63,14 @@ export function extrasTable(rows: ComparisonRow[], units: UnitSystem): string {
 }
 
 
+/** List the inputs that could not be read, one line each, for the cells marked "error". */
+export function failureLines(rows: ComparisonRow[]): string[] {
+  return rows.flatMap((row) => Object.entries(row.missing).map(([platform, error]) => `${row.app} ${platform}: ${error}`))
+}
+
 /** Render the three comparison tables with headings, for the text output of analyze. */
 export function renderComparison(rows: ComparisonRow[], units: UnitSystem): string {
+  const failures = failureLines(rows)
   return [
     '',
     'Storage (study figures in brackets):',
@@ -71,5 +80,6 @@ export function renderComparison(rows: ComparisonRow[], units: UnitSystem): stri
     shareTable(rows),
     '',
     extrasTable(rows, units),
+    ...(failures.length > 0 ? ['', 'Errors:', ...failures.map((line) => `  ${line}`)] : []),
   ].join('\n')
 }

@@ -3,7 +3,7 @@ import {join} from 'node:path'
 
 import type {AnalysisReport} from '../analysis.js'
 import type {ComparisonRow} from '../measure/comparison.js'
-import {extrasTable, shareTable, storageTable} from './comparison.js'
+import {extrasTable, failureLines, shareTable, storageTable} from './comparison.js'
 import {renderBars} from './svg/bars.js'
 import {
   type AnalysisArtifact,
@@ -93,6 +93,8 @@ export function buildReports(report: AnalysisReport, rows: ComparisonRow[], cont
     '## What no single tool reports',
     '',
     fence(extrasTable(rows, context.units)),
+    '',
+    ...failureLines(rows).map((line) => `- error: ${line}`),
     '',
     `Duplicated across the analysed artifacts: ${formatBytes(report.duplicated.bytes, context.units)} in ${report.duplicated.contents} file contents that several artifacts store in units they do not share.`,
     '',

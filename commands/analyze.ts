@@ -63,8 +63,13 @@ APP names resolve through ${CONFIG_FILE} in the working directory (or --config) 
     }
 
     if (report.failures.length > 0) {
-      if (this.jsonEnabled()) this.logJson(result)
-      this.error(report.failures.map((failure) => failure.error).join('\n'), {exit: 1})
+      const message = report.failures.map((failure) => failure.error).join('\n')
+      if (!this.jsonEnabled()) this.error(message, {exit: 1})
+
+      // Partial results are still a result: oclif prints them, and the exit status says they are partial.
+      // logToStderr is silent under --json, and the error belongs on stderr all the same.
+      process.stderr.write(`Error: ${message}\n`)
+      process.exitCode = 1
     }
 
     return result

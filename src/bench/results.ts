@@ -16,6 +16,8 @@ export interface RunRecord {
   tool: string
   toolVersion: string
   target: string
+  /** What ran the service when depgraph started it. */
+  service?: string
   parameters: GridPoint
   iteration: number
   status: 'ok' | 'skipped' | 'failed'

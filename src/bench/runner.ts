@@ -22,6 +22,8 @@ export interface Progress {
 export interface RunPlan {
   suite: Suite
   platform: string
+  /** What runs the service, when depgraph started it (image, binary, disk image). */
+  service?: string
   tool: Tool
   version: ToolVersion
   target: Target
@@ -58,8 +60,8 @@ export async function runSuite(plan: RunPlan): Promise<RunSummary> {
 
   await writeMachine(plan.out, await readMachine())
   const finished = new Set(mine.filter((record) => record.status !== 'failed').map((record) => pointKey(record.parameters, record.iteration)))
-  const steps = await recordSkips(plan, finished)
   const summary: RunSummary = {out: plan.out, ran: 0, skipped: 0, resumed: 0}
+  const steps = await recordSkips(plan, finished, summary)
   const todo = steps.filter((step) => !finished.has(pointKey(step.point, step.iteration)))
   summary.resumed = steps.length - todo.length
   if (todo.length === 0) return summary
@@ -77,13 +79,14 @@ export async function runSuite(plan: RunPlan): Promise<RunSummary> {
 }
 
 /** Appends a skipped record for each new point the tool cannot run, and returns the steps it can. */
-async function recordSkips(plan: RunPlan, finished: Set<string>): Promise<Step[]> {
+async function recordSkips(plan: RunPlan, finished: Set<string>, summary: RunSummary): Promise<Step[]> {
   const steps: Step[] = []
   const timeBased = plan.tool.name === 'wrk'
 
   for (const point of expandGrid(plan.grid, timeBased)) {
     const reason = plan.tool.reject(point, plan.version.version)
     if (reason !== null) {
+      summary.skipped += 1
       if (!finished.has(pointKey(point, 0))) await appendRecord(plan.out, baseRecord(plan, point, 0, 'skipped', reason))
       continue
     }
@@ -145,6 +148,7 @@ function baseRecord(plan: RunPlan, point: GridPoint, iteration: number, status: 
     tool: plan.tool.name,
     toolVersion: plan.version.version,
     target: `${plan.target.host}:${plan.target.port}`,
+    ...(plan.service === undefined ? {} : {service: plan.service}),
     parameters: point,
     iteration,
     status,

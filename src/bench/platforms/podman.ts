@@ -1,0 +1,6 @@
+import type {PlatformOptions, RunningService} from './types.js'
+
+// TODO: start the service.
+export async function startPodman(_options: PlatformOptions): Promise<RunningService> {
+  throw new Error('The podman platform is not implemented yet; start the service yourself and pass --target')
+}

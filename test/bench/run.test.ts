@@ -1,47 +1,10 @@
-import {execFile} from 'node:child_process'
-import {chmod, mkdtemp, readFile, stat, writeFile} from 'node:fs/promises'
-import os from 'node:os'
+import {chmod, readFile, stat, writeFile} from 'node:fs/promises'
 import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import type {RunRecord} from '../../src/bench/results.js'
+import {depgraph, records, root, tempDir} from './cli.js'
 import {startMariadb, startNginx, startRedis, startSilentServer, testPort, type TestServer} from './servers.js'
-
-const root = path.resolve(import.meta.dirname, '../..')
-
-interface CliResult {
-  code: number
-  stdout: string
-  stderr: string
-  /** The error message, unwrapped from oclif's terminal layout or read from the --json error object. */
-  error: string
-}
-
-function errorMessage(stdout: string, stderr: string): string {
-  try {
-    const parsed = JSON.parse(stdout) as {error?: {message?: string}}
-    if (parsed.error?.message) return parsed.error.message
-  } catch {
-    // Not JSON: the message is on stderr.
-  }
-
-  return stderr.replace(/\s*\n ›\s+/g, ' ').replace(/^\s*›\s+Error: /, '').trim()
-}
-
-function depgraph(args: string[]): Promise<CliResult> {
-  return new Promise((resolve) => {
-    execFile('node', [path.join(root, 'bin/run.js'), ...args], {cwd: root, timeout: 300_000}, (error, stdout, stderr) => {
-      resolve({code: error ? ((error as {code?: number}).code ?? 1) : 0, stdout, stderr, error: errorMessage(stdout, stderr)})
-    })
-  })
-}
-
-async function records(dir: string): Promise<RunRecord[]> {
-  const text = await readFile(path.join(dir, 'runs.jsonl'), 'utf8')
-  return text.trim().split('\n').map((line) => JSON.parse(line) as RunRecord)
-}
-
-const tempDir = (): Promise<string> => mkdtemp(path.join(os.tmpdir(), 'depgraph-bench-out-'))
 
 function expectConsistent(record: RunRecord): void {
   expect(record.status).toBe('ok')

@@ -1,0 +1,15 @@
+// Types for d3-node 4, which ships none: a jsdom document with d3 bound to it.
+declare module 'd3-node' {
+  import type * as d3 from 'd3'
+
+  export interface D3NodeOptions {
+    styles?: string
+  }
+
+  export class D3Node {
+    constructor(options?: D3NodeOptions)
+    d3: typeof d3
+    createSVG(width: number, height: number, attrs?: Record<string, string | number>): d3.Selection<SVGSVGElement, unknown, null, undefined>
+    svgString(): string
+  }
+}

@@ -50,7 +50,7 @@ export default class BenchmarkRun extends Command {
     iterations: Flags.integer({description: 'Runs of each point', min: 1}),
     duration: Flags.integer({description: 'Seconds each wrk run lasts (wrk sends for a time, not a request count)', min: 1}),
     quick: Flags.boolean({description: 'Run a small grid as a smoke test', default: false}),
-    resume: Flags.boolean({description: 'Skip the points that runs.jsonl already holds', default: false}),
+    resume: Flags.boolean({description: 'Skip the points already recorded in runs.jsonl (failed runs are retried)', default: false}),
     timeout: Flags.integer({description: 'Seconds one run may take before it is stopped', default: 3600, min: 1}),
     'start-timeout': Flags.integer({description: 'Seconds to wait for a started service to accept connections', default: 60, min: 1}),
     'redis-tests': Flags.string({description: 'redis-benchmark tests (its -t list), comma-separated; default: its own list'}),
@@ -109,7 +109,7 @@ export default class BenchmarkRun extends Command {
     try {
       return {
         threads: flags.threads ? parseCounts('--threads', flags.threads) : base.threads,
-        clients: suite === 'mysql' ? null : flags.clients ? parseCounts('--clients', flags.clients) : base.clients,
+        clients: this.clients(suite, flags.clients, base),
         requests: flags.requests ? parseCounts('--requests', flags.requests) : base.requests,
         iterations: flags.iterations ?? base.iterations,
         duration: flags.duration ?? base.duration,
@@ -117,6 +117,12 @@ export default class BenchmarkRun extends Command {
     } catch (error) {
       this.error((error as Error).message)
     }
+  }
+
+  private clients(suite: Suite, value: string | undefined, base: GridSpec): number[] | null {
+    if (suite === 'mysql') return null
+    if (value === undefined) return base.clients
+    return parseCounts('--clients', value)
   }
 
   private async chooseTool(suite: Suite, name: string | undefined): Promise<Tool> {

@@ -7,7 +7,7 @@ export interface ToolOutput {
   stderr: string
 }
 
-/** The last non-empty line of a text, for error messages. */
+/** Returns the last non-empty line of a text, for error messages. */
 export function lastLine(text: string): string {
   return text.split('\n').map((line) => line.trim()).filter((line) => line !== '').pop() ?? ''
 }

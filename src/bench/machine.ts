@@ -7,7 +7,7 @@ export interface Setting {
   name: string
   value: string | null
   study: string
-  /** Set when the value here is less tuned than the study's. */
+  /** Set when the value here is less tuned than the study's: lower limits, a narrower port range, longer keepalive timers. */
   warning: string | null
 }
 
@@ -62,7 +62,7 @@ function compareSetting(value: string | null, study: string, compare: 'min' | 'm
     equal: numbers[0] !== wanted[0],
     range: numbers[0] > wanted[0] || numbers[1] < wanted[1],
   }[compare]
-  return lessTuned ? `${value} is less tuned than the study's ${study}` : null
+  return lessTuned ? `is ${value}; the study tuned it to ${study}` : null
 }
 
 /** Reads the CPU, memory, kernel and the network settings the study tuned. */

@@ -103,7 +103,7 @@ async function readMachineFile(dir: string): Promise<MachineInfo | null> {
   }
 }
 
-/** Reads a results folder and builds the report; throws when it holds no finished runs or runs of several suites. */
+/** Reads a results folder and builds the report. Throws when the folder has no successful runs or runs of several suites. */
 export async function buildReport(dir: string): Promise<BenchReport> {
   const records = await readRecords(dir)
   if (records.length === 0) throw new Error(`${path.join(dir, RUNS_FILE)} not found or empty; run depgraph benchmark run with --out ${dir} first`)

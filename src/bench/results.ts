@@ -16,12 +16,12 @@ export interface RunRecord {
   tool: string
   toolVersion: string
   target: string
-  /** What ran the service when depgraph started it. */
+  /** Service that depgraph started for the run (image, binary or disk image); absent for --target. */
   service?: string
   parameters: GridPoint
   iteration: number
   status: 'ok' | 'skipped' | 'failed'
-  /** Why a point was skipped or failed. */
+  /** Reason a point was skipped, or the error of a failed run. */
   reason?: string
   figures: Figures[]
   /** Tool output, relative to the results folder. */
@@ -90,10 +90,10 @@ function parseRecord(line: string, file: string, lineNumber: number): RunRecord 
   return record
 }
 
-/** Throws when the folder holds runs of another suite. */
+/** Throws when the folder contains runs of another suite. */
 export function checkSuite(dir: string, records: RunRecord[], suite: Suite): void {
   const other = records.find((record) => record.suite !== suite)
   if (other) {
-    throw new Error(`${path.join(dir, RUNS_FILE)} holds results of the ${other.suite} suite, not ${suite}; choose another --out folder`)
+    throw new Error(`${path.join(dir, RUNS_FILE)} contains results of the ${other.suite} suite, not ${suite}; choose another --out folder`)
   }
 }

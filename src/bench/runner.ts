@@ -9,7 +9,7 @@ import {probeTarget} from './target.js'
 import type {Tool} from './tools/tool.js'
 import type {GridPoint, Suite, Target, ToolOptions, ToolVersion} from './types.js'
 
-/** Where the runner is, for a progress display. */
+/** Position of the runner in the grid, for a progress display. */
 export interface Progress {
   done: number
   total: number
@@ -22,7 +22,7 @@ export interface Progress {
 export interface RunPlan {
   suite: Suite
   platform: string
-  /** What runs the service, when depgraph started it (image, binary, disk image). */
+  /** Service that depgraph started (image, binary, disk image); absent for --target. */
   service?: string
   tool: Tool
   version: ToolVersion

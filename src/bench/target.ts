@@ -27,7 +27,8 @@ export function parseTarget(value: string, suite: Suite, allowRemote: boolean): 
 
   const host = url.hostname.replace(/^\[|\]$/g, '')
   if (host === '') throw new Error(`Invalid --target "${value}": the host is missing`)
-  const port = url.port === '' ? (url.protocol === 'https:' ? 443 : DEFAULT_PORTS[suite]) : Number(url.port)
+  let port = Number(url.port)
+  if (url.port === '') port = url.protocol === 'https:' ? 443 : DEFAULT_PORTS[suite]
 
   if (!allowRemote && !isLoopback(host)) {
     throw new Error(`Target host "${host}" is not on loopback; a benchmark floods its target, so pass --allow-remote only for a server you run`)

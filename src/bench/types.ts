@@ -32,7 +32,7 @@ export interface Figures {
   queriesPerSecond?: number
 }
 
-/** Where a benchmark sends its load. */
+/** Address a benchmark sends its load to. */
 export interface Target {
   host: string
   port: number

@@ -6,6 +6,7 @@ import {describe, expect, it} from 'vitest'
 import {expandGrid, parseCounts, STUDY_GRIDS} from '../../src/bench/grid.js'
 import {readMachine} from '../../src/bench/machine.js'
 import {checkSuite, readRecords} from '../../src/bench/results.js'
+import {progressLine} from '../../src/bench/progress.js'
 import {isLoopback, parseTarget} from '../../src/bench/target.js'
 
 describe('grid', () => {
@@ -79,7 +80,7 @@ describe('results', () => {
   it('rejects a folder of another suite', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'depgraph-bench-'))
     await writeFile(path.join(dir, 'runs.jsonl'), '{"suite":"redis","platform":"p","figures":[]}\n')
-    expect(() => checkSuite(dir, [{suite: 'redis'} as never], 'nginx')).toThrow(/holds results of the redis suite, not nginx/)
+    expect(() => checkSuite(dir, [{suite: 'redis'} as never], 'nginx')).toThrow(/contains results of the redis suite, not nginx/)
   })
 })
 
@@ -95,5 +96,17 @@ describe('machine', () => {
     const somaxconn = machine.settings[1]
     expect(somaxconn.value).toMatch(/^\d+$/)
     expect(somaxconn.warning === null).toBe(Number(somaxconn.value) >= 1024)
+  })
+})
+
+describe('progress line', () => {
+  it('shows the point and the estimate', () => {
+    const line = progressLine({done: 3, total: 12, point: {threads: 2, clients: 8, requests: 200, duration: null}, iteration: 2, etaSeconds: 125}, 12)
+    expect(line).toBe('[###.........] 3/12  threads 2, clients 8, requests 200, iteration 2  2m05s left (estimate)')
+  })
+
+  it('waits for the first run before estimating', () => {
+    const line = progressLine({done: 0, total: 4, point: {threads: 1, clients: null, requests: 50, duration: null}, iteration: 1, etaSeconds: null}, 4)
+    expect(line).toBe('[....] 0/4  threads 1, requests 50, iteration 1  estimating')
   })
 })

@@ -155,7 +155,7 @@ describe('benchmark run against redis', () => {
     await writeFile(path.join(out, 'runs.jsonl'), `${JSON.stringify({suite: 'nginx', platform: 'target', figures: []})}\n`)
     const result = await depgraph(['benchmark', 'run', 'redis', '--target', `127.0.0.1:${redis.port}`, '--quick', '--out', out])
     expect(result.code).not.toBe(0)
-    expect(result.error).toMatch(/holds results of the nginx suite, not redis; choose another --out folder/)
+    expect(result.error).toMatch(/contains results of the nginx suite, not redis; choose another --out folder/)
   })
 })
 

@@ -1,7 +1,7 @@
 // Generated server configurations: each server listens only on 127.0.0.1 at
 // the chosen port, runs in the foreground and keeps its files in one folder.
 
-/** An nginx configuration with one worker process (as OSv runs one process) serving `root`/index.html. */
+/** Returns an nginx configuration that serves `root`/index.html with one worker process, because OSv runs a single process. */
 export function nginxConfig(port: number, dir: string, root: string): string {
   return `daemon off;
 master_process on;

@@ -53,7 +53,7 @@ async function prepare(suite: Suite, exec: string, version: string, dir: string,
     await mkdir(path.join(dir, 'www'))
     await writeFile(path.join(dir, 'www/index.html'), INDEX_HTML)
     await writeFile(path.join(dir, 'nginx.conf'), nginxConfig(port, dir, path.join(dir, 'www')))
-    // Worker processes of a root master run as nobody and must read the page.
+    // When the master runs as root, nginx starts its workers as the user nobody, and they must read the page.
     await chmod(dir, 0o755)
     const errorFlag = nginxHasErrorFlag(version) ? ['-e', 'stderr'] : []
     return [...errorFlag, '-p', dir, '-c', path.join(dir, 'nginx.conf')]
@@ -84,8 +84,8 @@ function stopChild(child: ChildProcess): Promise<void> {
 
 /**
  * Starts a server binary (nginx, redis-server, or mariadbd/mysqld) from
- * Debian or a Nix closure with a generated configuration on a free loopback
- * port, in the foreground; stop() ends it by its PID and deletes its folder.
+ * Debian or a Nix closure in the foreground, with a generated configuration
+ * on a free loopback port. stop() ends it by its PID and deletes its folder.
  */
 export async function startProcess(options: PlatformOptions): Promise<RunningService> {
   if (options.exec === undefined) throw new Error('The process platform needs --exec PATH (nginx, redis-server or mariadbd)')

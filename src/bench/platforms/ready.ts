@@ -2,7 +2,7 @@ import net from 'node:net'
 
 import type {Suite, Target} from '../types.js'
 
-/** What each server sends back first: an HTTP status line, a PONG, or the MySQL handshake (sent unprompted). */
+/** Probe per suite: the request to send and the reply that proves the server itself is up (the MySQL handshake comes unprompted). */
 const PROBES: Record<Suite, {send: string; expect: (reply: Buffer) => boolean}> = {
   nginx: {send: 'HEAD / HTTP/1.0\r\n\r\n', expect: (reply) => reply.toString('latin1').startsWith('HTTP/')},
   redis: {send: 'PING\r\n', expect: (reply) => reply.toString('latin1').startsWith('+PONG')},

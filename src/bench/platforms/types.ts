@@ -3,7 +3,7 @@ import type {Suite, Target} from '../types.js'
 /** A service that depgraph started for a benchmark and stops afterwards. */
 export interface RunningService {
   target: Target
-  /** What runs the service (image ID, binary path and version, disk image), for the records. */
+  /** Description of the service for the records: image ID, binary path and version, or disk image. */
   description: string
   stop(): Promise<void>
 }

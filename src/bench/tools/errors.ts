@@ -6,7 +6,7 @@ export class ToolMissingError extends Error {}
 /** The tool's output has no figure where one was expected. */
 export class ParseError extends Error {}
 
-/** Throws a ParseError that names the tool, quotes the line and says what was expected. */
+/** Throws a ParseError that names the tool, quotes the last line and names the expected figure. */
 export function parseFailure(tool: string, output: string, expected: string): never {
   const lines = output.split('\n').map((line) => line.trimEnd())
   const last = lines.filter((line) => line.trim() !== '').pop()

@@ -2,7 +2,7 @@ import type {Figures, Target, ToolOptions} from '../types.js'
 import {parseFailure} from './errors.js'
 import {matchNumber, versionOutput, type Tool} from './tool.js'
 
-/** The sysbench options that name the test, the driver and the connection. */
+/** Returns the sysbench options that name the test, the driver and the connection. */
 function common(target: Target, options: ToolOptions): string[] {
   const args = [
     'oltp_read_write',

@@ -11,7 +11,7 @@ export interface Tool {
   suites: Suite[]
   /** Executable name looked up on PATH. */
   binary: string
-  /** What to tell a user who does not have the tool. */
+  /** Install advice for a user who does not have the tool. */
   installHint: string
   /** Returns the version string from the tool's own version output. */
   version(toolPath: string): Promise<string>

@@ -89,7 +89,8 @@ export function parseWeighttpJson(stdout: string): Figures {
   }
 
   const times = report.total_times
-  const scale = times?.unit === 'us' ? 1e-3 : times?.unit === 'ms' ? 1 : null
+  const scales: Record<string, number> = {us: 1e-3, ms: 1}
+  const scale = times === undefined ? null : (scales[times.unit] ?? null)
 
   return {
     operation: null,

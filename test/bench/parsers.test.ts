@@ -84,12 +84,12 @@ describe('weighttp parser', () => {
 
   it('reads the 0.5 JSON report', () => {
     const figures = parseWeighttpJson(fixture('weighttp-0.5.txt'))
-    expect(figures.requestsPerSecond).toBe(16000)
+    expect(figures.requestsPerSecond).toBe(11997)
     expect(figures.completed).toBe(200)
     expect(figures.errors).toBe(0)
-    expect(figures.durationSeconds).toBe(0.0125)
-    expect(figures.latencyMeanMs).toBeCloseTo(0.126, 9)
-    expect(figures.latencyP95Ms).toBeCloseTo(0.171, 9)
+    expect(figures.durationSeconds).toBe(0.01667)
+    expect(figures.latencyMeanMs).toBeCloseTo(0.303, 9)
+    expect(figures.latencyP95Ms).toBeCloseTo(0.47, 9)
   })
 
   it('chooses the format from the output', () => {
@@ -98,8 +98,8 @@ describe('weighttp parser', () => {
   })
 
   it('quotes a broken JSON report', () => {
-    const text = fixture('weighttp-0.5.txt').replace('"secs_elapsed": 0.012500,', '"secs_elapsed": ,')
-    expect(() => parseWeighttpJson(text)).toThrow(/line 14: "\{"; expected a JSON report/)
+    const text = fixture('weighttp-0.5.txt').replace('"secs_elapsed": 0.016670,', '"secs_elapsed": ,')
+    expect(() => parseWeighttpJson(text)).toThrow(/line 17: "\{"; expected a JSON report/)
   })
 
   it('rejects an invalid grid point', () => {

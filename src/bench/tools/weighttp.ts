@@ -14,7 +14,8 @@ export const weighttp: Tool = {
   installHint: 'weighttp is not packaged in Debian: build it from its sources, or choose --tool wrk, ab or h2load',
 
   async version(toolPath) {
-    const output = await versionOutput(toolPath, ['-v'])
+    // 0.5 has -V; 0.4 has -v but prints its version header before it parses any option.
+    const output = await versionOutput(toolPath, ['-V'])
     return /weighttp (\d[\w.-]*)/.exec(output)?.[1] ?? 'unknown'
   },
 

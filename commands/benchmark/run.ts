@@ -5,6 +5,7 @@ import {parseCounts, QUICK_GRIDS, STUDY_GRIDS, type GridSpec} from '../../src/be
 import {readMachine} from '../../src/bench/machine.js'
 import {PLATFORMS, startPlatform, type PlatformName} from '../../src/bench/platforms/index.js'
 import type {RunningService} from '../../src/bench/platforms/types.js'
+import {stopRunningTools} from '../../src/bench/exec.js'
 import {progressLine} from '../../src/bench/progress.js'
 import {runSuite, type RunSummary} from '../../src/bench/runner.js'
 import {parseTarget} from '../../src/bench/target.js'
@@ -70,7 +71,9 @@ export default class BenchmarkRun extends Command {
     const service = await this.startService(suite, flags)
     const platform = flags.label ?? flags.platform ?? 'target'
     const showProgress = process.stderr.isTTY === true && !this.jsonEnabled()
+    // Every finished run is already in runs.jsonl, so an interrupt only has to stop the tool and the service.
     const stopOnSignal = async (): Promise<void> => {
+      stopRunningTools()
       await service?.stop()
       process.exit(130)
     }

@@ -1,10 +1,19 @@
-import {spawn} from 'node:child_process'
+import {spawn, type ChildProcess} from 'node:child_process'
 
 import {ToolMissingError} from './tools/errors.js'
 
 export interface ToolOutput {
   stdout: string
   stderr: string
+}
+
+const running = new Set<ChildProcess>()
+let interrupted = false
+
+/** Stops every tool that runTool started and that still runs, by its PID (for Ctrl-C). */
+export function stopRunningTools(): void {
+  interrupted = true
+  for (const child of running) child.kill('SIGTERM')
 }
 
 /** Returns the last non-empty line of a text, for error messages. */
@@ -20,6 +29,7 @@ export function lastLine(text: string): string {
 export function runTool(toolPath: string, args: string[], timeoutSeconds: number): Promise<ToolOutput> {
   return new Promise((resolve, reject) => {
     const child = spawn(toolPath, args, {stdio: ['ignore', 'pipe', 'pipe']})
+    running.add(child)
     const stdout: Buffer[] = []
     const stderr: Buffer[] = []
     let timedOut = false
@@ -34,16 +44,19 @@ export function runTool(toolPath: string, args: string[], timeoutSeconds: number
     child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk))
     child.once('error', (error: NodeJS.ErrnoException) => {
       clearTimeout(timer)
+      running.delete(child)
       reject(error.code === 'ENOENT' ? new ToolMissingError(`${toolPath} not found`) : error)
     })
 
     child.once('close', (code, signal) => {
       clearTimeout(timer)
+      running.delete(child)
       const output = {stdout: Buffer.concat(stdout).toString('utf8'), stderr: Buffer.concat(stderr).toString('utf8')}
       const name = toolPath.split('/').pop()
       const quoted = lastLine(output.stderr) || lastLine(output.stdout)
 
-      if (timedOut) reject(new Error(`${name} timed out after ${timeoutSeconds} s and was stopped; check the target or raise --timeout`))
+      if (interrupted) reject(new Error(`${name} was stopped by an interrupt`))
+      else if (timedOut) reject(new Error(`${name} timed out after ${timeoutSeconds} s and was stopped; check the target or raise --timeout`))
       else if (signal !== null) reject(new Error(`${name} crashed (${signal}); last output: "${quoted}"`))
       else if (code !== 0) reject(new Error(`${name} exited with status ${code}: "${quoted}"`))
       else resolve(output)

@@ -1,3 +1,5 @@
+import {spawn} from 'node:child_process'
+import {existsSync} from 'node:fs'
 import {chmod, readFile, stat, writeFile} from 'node:fs/promises'
 import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
@@ -225,5 +227,42 @@ describe('benchmark run bad input', () => {
     const result = await depgraph(['benchmark', 'run', 'nginx', '--tool', 'h2load', '--tool-path', '/nonexistent/h2load', '--target', '127.0.0.1:1', '--out', await tempDir()])
     expect(result.code).not.toBe(0)
     expect(result.error).toMatch(/\/nonexistent\/h2load not found: install the Debian package nghttp2-client/)
+  })
+})
+
+describe('benchmark run interrupted', () => {
+  let nginx: TestServer
+
+  beforeAll(async () => {
+    nginx = await startNginx()
+  })
+
+  afterAll(async () => {
+    await nginx?.stop()
+  })
+
+  it('keeps finished runs after Ctrl-C', async () => {
+    const out = await tempDir()
+    const args = [path.join(root, 'bin/run.js'), 'benchmark', 'run', 'nginx', '--tool', 'ab', '--target', `127.0.0.1:${nginx.port}`, '--threads', '1', '--clients', '1,2,3,4,5,6,7,8', '--requests', '3000', '--iterations', '2', '--out', out, '--json']
+    const child = spawn('node', args, {cwd: root, stdio: 'ignore'})
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
+
+    const deadline = Date.now() + 60_000
+    while (!existsSync(path.join(out, 'runs.jsonl'))) {
+      if (Date.now() > deadline) throw new Error('no run finished within 60 s')
+      await new Promise((resolve) => setTimeout(resolve, 50))
+    }
+
+    process.kill(child.pid as number, 'SIGINT')
+    expect(await exited).toBe(130)
+    const kept = await records(out)
+    expect(kept.length).toBeGreaterThan(0)
+    expect(kept.length).toBeLessThan(16)
+    for (const record of kept) expect(record.status).toBe('ok')
+
+    const resumed = await depgraph(args.slice(1).concat('--resume'))
+    expect(resumed.code).toBe(0)
+    expect(JSON.parse(resumed.stdout)).toMatchObject({ran: 16 - kept.length, resumed: kept.length})
+    expect(await records(out)).toHaveLength(16)
   })
 })

@@ -1,23 +1,12 @@
 /** Text for the Nix closure report and for dependency chains. */
 import type {NixPathRow} from '../measure/nix.js'
 import type {ArtifactSizes} from '../measure/sizes.js'
+import {formatBytes as formatUnitBytes, type UnitSystem} from './units.js'
 
-export type Units = 'si' | 'iec'
+export type Units = UnitSystem
 
-/** Bytes in SI (kB, MB; 1000-based) or IEC (KiB, MiB) units, three significant digits. */
-export function formatBytes(bytes: number | null | undefined, units: Units = 'si'): string {
-  if (bytes === null || bytes === undefined) return '-'
-  const base = units === 'si' ? 1000 : 1024
-  const names = units === 'si' ? ['B', 'kB', 'MB', 'GB', 'TB'] : ['B', 'KiB', 'MiB', 'GiB', 'TiB']
-  let value = bytes
-  let index = 0
-  while (value >= base && index < names.length - 1) {
-    value /= base
-    index += 1
-  }
-
-  return index === 0 ? `${bytes} B` : `${value.toPrecision(3)} ${names[index]}`
-}
+/** Format bytes, with "n/a" for a figure that could not be measured. */
+const formatBytes = (bytes: number | null | undefined, units: Units = 'si'): string => formatUnitBytes(bytes ?? null, units)
 
 export interface ClosureReport {
   name: string

@@ -1,21 +1,10 @@
 import type {DiskReport} from '../sources/osv/index.js'
+import {formatBytes as formatUnitBytes, type UnitSystem} from './units.js'
 
-export type Units = 'si' | 'iec'
+export type Units = UnitSystem
 
-/** Format bytes as `podman images` does (1000-based kB, MB) or with IEC units (KiB, MiB). */
-export function formatBytes(bytes: number | null, units: Units = 'si'): string {
-  if (bytes === null) return 'n/a'
-  const base = units === 'si' ? 1000 : 1024
-  const names = units === 'si' ? ['B', 'kB', 'MB', 'GB', 'TB', 'PB'] : ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB']
-  let value = bytes
-  let index = 0
-  while (value >= base && index < names.length - 1) {
-    value /= base
-    index += 1
-  }
-
-  return index === 0 ? `${bytes} B` : `${value.toFixed(value < 10 ? 2 : 1)} ${names[index]}`
-}
+/** Format bytes, with "n/a" for a figure that could not be measured. */
+const formatBytes = (bytes: number | null | undefined, units: Units = 'si'): string => formatUnitBytes(bytes ?? null, units)
 
 function partitionLines(report: DiskReport, units: Units): string[] {
   if (report.partitions.length === 0) return ['partitions     none (no MBR boot signature)']

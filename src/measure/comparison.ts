@@ -38,7 +38,7 @@ export interface ComparisonRow {
   podmanDuplicatedWithHost: number | null
   /** deploy / Podman total and deploy / Podman app+libs, as ratios (0.092, not 9.2). */
   shares: {osvOfTotal: number | null; osvOfAppLibs: number | null; nixOfTotal: number | null; nixOfAppLibs: number | null}
-  /** Why a platform has no figures, when its input failed. */
+  /** Error message of each platform whose input could not be read. */
   missing: Record<string, string>
 }
 
@@ -53,8 +53,8 @@ function find(artifacts: ArtifactReport[], app: string, platform: string): Artif
 
 /**
  * Build one comparison row per application name. The deployment cost is
- * the unique bytes for Nix and the image's stored bytes for OSv; each is
- * divided by the Podman total and by Podman app+libs.
+ * the unique bytes for Nix and the image's stored bytes for OSv. Each cost
+ * is divided by the Podman total and by Podman app+libs.
  */
 export function compareDeployments(report: AnalysisReport, apps: string[]): ComparisonRow[] {
   return apps.map((app) => {

@@ -7,7 +7,6 @@ import {CONFIG_FILE, readConfig} from '../src/config.js'
 import {compareDeployments, type ComparisonRow} from '../src/measure/comparison.js'
 import {renderAnalysisTable} from '../src/render/analysis.js'
 import {renderComparison} from '../src/render/comparison.js'
-import {buildReports, writeReports} from '../src/render/reports.js'
 import type {UnitSystem as Units} from '../src/render/units.js'
 
 export default class Analyze extends Command {
@@ -58,6 +57,8 @@ APP names resolve through ${CONFIG_FILE} in the working directory (or --config) 
     if (!this.jsonEnabled() && rows.length > 0) this.log(renderComparison(rows, units))
 
     if (flags.out) {
+      // The SVG renderers load d3 and jsdom, so they load only when reports are written.
+      const {buildReports, writeReports} = await import('../src/render/reports.js')
       const context = {command: ['depgraph', 'analyze', ...this.argv].join(' '), depgraphVersion: this.config.version, generated: new Date().toISOString(), units}
       await writeReports(flags.out, buildReports(result, rows, context))
     }

@@ -9,8 +9,6 @@ import {measureOsv} from './measure/osv.js'
 import {measurePackages, type PackageReport} from './measure/packages.js'
 import {type ArtifactMeasure, measureArtifact} from './measure/sizes.js'
 import {attachBase, attachEngineBase, loadPodman, loadPodmanHost, parseImageReference} from './sources/podman/index.js'
-import {loadNix, loadNixHost} from './sources/nix/index.js'
-import {loadDisk} from './sources/osv/index.js'
 import {loadRootDirectory} from './sources/rootfs/index.js'
 
 /** References to analyse per platform, as the user typed them. */
@@ -88,6 +86,8 @@ export async function runAnalysis(request: AnalysisRequest): Promise<Analysis> {
     }
   }
 
+  // Each platform's reader loads only when an input needs it, which keeps start-up short.
+  const {loadNix, loadNixHost} = request.nix.length > 0 || request.hosts.length > 0 ? await import('./sources/nix/index.js') : ({} as typeof import('./sources/nix/index.js'))
   for (const {ref, name} of request.nix) {
     try {
       artifacts.push(...(await loadNix(graph, ref, {name})))
@@ -96,6 +96,7 @@ export async function runAnalysis(request: AnalysisRequest): Promise<Analysis> {
     }
   }
 
+  const {loadDisk} = request.osv.length > 0 ? await import('./sources/osv/index.js') : ({} as typeof import('./sources/osv/index.js'))
   for (const {ref, name} of request.osv) {
     try {
       artifacts.push(...(await loadDisk(graph, ref, {name})))

@@ -1,5 +1,5 @@
 import {createHash, type Hash} from 'node:crypto'
-import {PassThrough, type Readable, Transform, type TransformCallback} from 'node:stream'
+import {PassThrough, Transform, type TransformCallback} from 'node:stream'
 import {createGunzip} from 'node:zlib'
 
 import {DecompressStream} from 'zstd-napi'
@@ -20,9 +20,11 @@ export function sniffCompression(head: Uint8Array): Compression {
 export class Digester extends Transform {
   readonly hash: Hash = createHash('sha256')
   bytes = 0
+  /** Off when another hash already covers the same bytes; the stream then only counts. */
+  hashing = true
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
-    this.hash.update(chunk)
+    if (this.hashing) this.hash.update(chunk)
     this.bytes += chunk.length
     callback(null, chunk)
   }
@@ -38,26 +40,4 @@ export function decompressor(compression: Compression): Transform {
   if (compression === 'gzip') return createGunzip()
   if (compression === 'zstd') return new DecompressStream() as unknown as Transform
   return new PassThrough()
-}
-
-/**
- * Read the first bytes of a stream without consuming them, so the caller can
- * choose a decoder. Returns the head and a stream that still yields every byte.
- */
-export async function peek(stream: Readable, count: number): Promise<{head: Buffer; stream: Readable}> {
-  const chunks: Buffer[] = []
-  let length = 0
-
-  for await (const chunk of stream.iterator({destroyOnReturn: false})) {
-    chunks.push(chunk as Buffer)
-    length += (chunk as Buffer).length
-    if (length >= count) break
-  }
-
-  const head = Buffer.concat(chunks)
-  const rest = new PassThrough()
-  rest.write(head)
-  stream.on('error', (error) => rest.destroy(error))
-  stream.pipe(rest)
-  return {head, stream: rest}
 }

@@ -169,6 +169,8 @@ export async function scanLayer(chunks: Chunks, layer: string): Promise<LayerSca
 
     if (!stage) {
       scan.compression = sniffCompression(chunk)
+      // An uncompressed blob is its own tar, so its digest is the diff ID: hash it once.
+      tar.hashing = scan.compression !== 'none'
       stage = decompressor(scan.compression)
       stage.on('error', (error) => {
         fail(error)
@@ -194,7 +196,7 @@ export async function scanLayer(chunks: Chunks, layer: string): Promise<LayerSca
   if (failure) throw describeFailure(failure, layer, scan.compression === 'none' ? 'reading the tar' : `${scan.compression} decompression`, scan.blobBytes)
 
   scan.digest = `sha256:${rawHash.digest('hex')}`
-  scan.diffId = `sha256:${tar.hex()}`
+  scan.diffId = tar.hashing ? `sha256:${tar.hex()}` : scan.digest
   scan.stored = tar.bytes
   return scan
 }

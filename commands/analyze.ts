@@ -1,6 +1,6 @@
 import {existsSync} from 'node:fs'
 
-import {Args, Command, Flags, type Interfaces} from '@oclif/core'
+import {Args, Flags, type Interfaces} from '@oclif/core'
 
 import {type AnalysisReport, type AnalysisRequest, reportAnalysis, runAnalysis} from '../src/analysis.js'
 import {CONFIG_FILE, readConfig} from '../src/config.js'
@@ -8,8 +8,9 @@ import {compareDeployments, type ComparisonRow} from '../src/measure/comparison.
 import {renderAnalysisTable} from '../src/render/analysis.js'
 import {renderComparison} from '../src/render/comparison.js'
 import type {UnitSystem as Units} from '../src/render/units.js'
+import {DepgraphCommand} from '../src/cli/command.js'
 
-export default class Analyze extends Command {
+export default class Analyze extends DepgraphCommand {
   static override summary = 'Measure what deploying applications costs, in bytes, per platform.'
 
   static override description = `Reads Podman images, Nix closures and OSv disk images into one dependency graph and prints, per artifact, its total, base, app+libs, hidden and unique bytes, then the bytes stored more than once across the artifacts.

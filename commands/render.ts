@@ -1,6 +1,6 @@
 import {readFile, writeFile} from 'node:fs/promises'
 
-import {Args, Command, Flags} from '@oclif/core'
+import {Args, Flags} from '@oclif/core'
 
 import {renderBars} from '../src/render/svg/bars.js'
 import {
@@ -11,6 +11,7 @@ import {renderGraph} from '../src/render/svg/graph.js'
 import {renderLayers} from '../src/render/svg/layers.js'
 import {renderTreemap} from '../src/render/svg/treemap.js'
 import type {UnitSystem} from '../src/render/units.js'
+import {DepgraphCommand} from '../src/cli/command.js'
 
 export interface RenderResult {
   out: string
@@ -20,7 +21,7 @@ export interface RenderResult {
   bytes: number
 }
 
-export default class Render extends Command {
+export default class Render extends DepgraphCommand {
   static summary = 'Draw an SVG diagram from the output of depgraph analyze --json.'
 
   static description = `Kinds:

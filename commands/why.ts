@@ -1,9 +1,10 @@
-import {Args, Command, Flags, ux} from '@oclif/core'
+import {Args, Flags} from '@oclif/core'
 
 import {createGraph} from '../src/graph/graph.js'
 import {allChains, describeStep, resolveTarget, shortestChain} from '../src/graph/paths.js'
 import {renderChains} from '../src/render/closure.js'
 import {loadAny, type PlatformChoice} from '../src/sources/any.js'
+import {DepgraphCommand} from '../src/cli/command.js'
 
 export interface WhyReport {
   artifact: string
@@ -14,7 +15,7 @@ export interface WhyReport {
   truncated: boolean
 }
 
-export default class Why extends Command {
+export default class Why extends DepgraphCommand {
   static override summary = 'Show why an artifact needs a store path, package or file.'
 
   static override description = `Prints the shortest chain of dependencies from the artifact to the target, as nix why-depends does: for a Nix closure from the root through references to a store path (or to a file inside one); for an image from the image through its layers to a file. --all prints every chain, shortest first.
@@ -28,12 +29,6 @@ The target is a store path, a file path (/usr/sbin/nginx or /nix/store/…-nginx
   ]
 
   static override enableJsonFlag = true
-
-  /** Print JSON uncoloured when piped: oclif's colouring takes longer than the analysis on 10,000-path closures. */
-  override logJson(json: unknown): void {
-    if (process.stdout.isTTY) super.logJson(json)
-    else ux.stdout(JSON.stringify(json, null, 2))
-  }
 
   static override args = {
     ref: Args.string({description: 'the artifact: any Nix form, or a Podman reference such as docker-archive:PATH', required: true}),

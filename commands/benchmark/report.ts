@@ -1,9 +1,10 @@
-import {Args, Command} from '@oclif/core'
+import {Args} from '@oclif/core'
 import path from 'node:path'
 
 import {writeReport, type BenchReport} from '../../src/bench/report.js'
+import {DepgraphCommand} from '../../src/cli/command.js'
 
-export default class BenchmarkReport extends Command {
+export default class BenchmarkReport extends DepgraphCommand {
   static summary = 'Summarize a benchmark results folder into report.md and SVG plots.'
 
   static description = `Computes the mean ± standard deviation, minimum and maximum over the iterations of each point, finds each platform's fastest parameters, and writes DIR/report.md and an SVG plot: nginx throughput against clients, Redis requests per second by operation, or MySQL transactions per second against threads.`

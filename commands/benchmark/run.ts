@@ -1,4 +1,4 @@
-import {Args, Command, Flags} from '@oclif/core'
+import {Args, Flags} from '@oclif/core'
 import path from 'node:path'
 
 import {parseCounts, QUICK_GRIDS, STUDY_GRIDS, type GridSpec} from '../../src/bench/grid.js'
@@ -12,8 +12,9 @@ import {parseTarget} from '../../src/bench/target.js'
 import {toolByName} from '../../src/bench/tools/index.js'
 import {detectTool, which, type Tool} from '../../src/bench/tools/tool.js'
 import {SUITES, type Suite, type Target} from '../../src/bench/types.js'
+import {DepgraphCommand} from '../../src/cli/command.js'
 
-export default class BenchmarkRun extends Command {
+export default class BenchmarkRun extends DepgraphCommand {
   static summary = 'Run the throughput suite against nginx, redis or mysql.'
 
   static description = `Runs every combination of threads, clients and requests (four iterations each by default, as in the study's grid) with the suite's load tool, and appends one JSON line per run to DIR/runs.jsonl, with the raw tool output under DIR/raw/. DIR/machine.json records the hardware and the network settings. Aim it at a running service with --target (loopback only unless --allow-remote), or let depgraph start one with --platform.`

@@ -1,12 +1,13 @@
-import {Args, Command, Flags, ux} from '@oclif/core'
+import {Args, Flags} from '@oclif/core'
 
 import {createGraph} from '../../src/graph/graph.js'
 import {measureNixDisk, measureNixPaths} from '../../src/measure/nix.js'
 import {measureArtifact} from '../../src/measure/sizes.js'
 import {type ClosureReport, renderClosure, type Units} from '../../src/render/closure.js'
 import {loadNix, loadNixHost} from '../../src/sources/nix/index.js'
+import {DepgraphCommand} from '../../src/cli/command.js'
 
-export default class InspectClosure extends Command {
+export default class InspectClosure extends DepgraphCommand {
   static override summary = 'List the store paths of a Nix closure by the size each one adds.'
 
   static override description = `Reads a closure in any Nix form (a store path or profile link, nix path-info --json output, a nix-store --export stream, a NAR, db:PATH[:STOREPATH], or closureInfo files) and lists its store paths, largest added size first. The added size of a path is what leaves the closure if that path goes: its own narSize plus that of every path reachable only through it.
@@ -20,12 +21,6 @@ With --host, base is the bytes of paths the host closure has too, and unique the
   ]
 
   static override enableJsonFlag = true
-
-  /** Print JSON uncoloured when piped: oclif's colouring takes longer than the analysis on 10,000-path closures. */
-  override logJson(json: unknown): void {
-    if (process.stdout.isTTY) super.logJson(json)
-    else ux.stdout(JSON.stringify(json, null, 2))
-  }
 
   static override args = {
     ref: Args.string({description: 'the closure: store path, profile link, path-info JSON, export, NAR, db:PATH or closureInfo', required: true}),

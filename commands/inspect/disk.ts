@@ -1,9 +1,10 @@
-import {Args, Command, Flags} from '@oclif/core'
+import {Args, Flags} from '@oclif/core'
 
 import {renderDiskReport} from '../../src/render/disk.js'
 import {type DiskReport, inspectDisk} from '../../src/sources/osv/index.js'
+import {DepgraphCommand} from '../../src/cli/command.js'
 
-export default class InspectDisk extends Command {
+export default class InspectDisk extends DepgraphCommand {
   static summary = 'Show the sizes, partitions and files of a qcow2 or raw disk image.'
 
   static description = `Reads the image without QEMU and without mounting it. Reports the virtual size, the guest bytes the image holds data for (as qemu-img map counts them), the bytes the image file occupies (qemu-img info's disk size), the backing chain, the MBR partitions, and the files of an OSv ROFS filesystem with their content size. A ZFS partition is detected and reported by size only.`

@@ -1,12 +1,13 @@
-import {Args, Command, Flags} from '@oclif/core'
+import {Args, Flags} from '@oclif/core'
 
 import {createGraph} from '../../src/graph/graph.js'
 import {type LayerReport, measureLayers} from '../../src/measure/layers.js'
 import {renderLayers} from '../../src/render/analysis.js'
 import type {UnitSystem as Units} from '../../src/render/units.js'
 import {loadPodman} from '../../src/sources/podman/index.js'
+import {DepgraphCommand} from '../../src/cli/command.js'
 
-export default class InspectLayers extends Command {
+export default class InspectLayers extends DepgraphCommand {
   static override summary = 'Show one image layer by layer.'
 
   static override description =

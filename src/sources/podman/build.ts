@@ -104,9 +104,14 @@ function addPackages(graph: DepGraph, artifact: string, image: ImageRecord, merg
   }
 
   for (const pkg of packages) {
+    const source = byName.get(pkg.name) as string
+    const linked = new Set<string>()
     for (const group of pkg.depends) {
+      // A package may name one dependency twice (in Pre-Depends and Depends); one edge stands for both.
       const target = dependencyNames(group).map((name) => byName.get(name)).find((key) => key !== undefined)
-      if (target) graph.addDirectedEdge(byName.get(pkg.name) as string, target, {kind: 'depends', constraint: group})
+      if (target === undefined || linked.has(target)) continue
+      linked.add(target)
+      graph.addDirectedEdge(source, target, {kind: 'depends', constraint: group})
     }
   }
 }

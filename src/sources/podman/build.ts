@@ -1,5 +1,5 @@
 import {addArtifact, blobKey, type DepGraph, ensureNode, layerKey, packageKey} from '../../graph/graph.js'
-import type {ContainsEdge, LayerNode, PackageNode} from '../../graph/types.js'
+import type {ContainsEdge, EdgeKind, LayerNode, PackageNode} from '../../graph/types.js'
 import {dependencyNames, type DpkgPackage, listFileNames, parseFileList, parseStatus} from '../dpkg/status.js'
 import {mergeLayers, type MergedFilesystem} from './filesystem.js'
 import type {LayerEntry, LayerScan} from './layer.js'
@@ -84,6 +84,14 @@ function readPackages(image: ImageRecord, merged: MergedFilesystem): DpkgPackage
   return texts.flatMap((text) => parseStatus(text))
 }
 
+/** True when an edge of that kind (and path, for `owns`) already joins the two nodes. */
+function hasEdgeOfKind(graph: DepGraph, source: string, target: string, kind: EdgeKind, path?: string): boolean {
+  return graph.edges(source, target).some((edge) => {
+    const attributes = graph.getEdgeAttributes(edge)
+    return attributes.kind === kind && (path === undefined || (attributes as {path?: string}).path === path)
+  })
+}
+
 /** Add package nodes with `owns` edges to the blobs of their visible files, and `depends` edges. */
 function addPackages(graph: DepGraph, artifact: string, image: ImageRecord, merged: MergedFilesystem): void {
   const packages = readPackages(image, merged)
@@ -93,24 +101,25 @@ function addPackages(graph: DepGraph, artifact: string, image: ImageRecord, merg
     const key = byName.get(pkg.name) as string
     const node: PackageNode = {kind: 'package', name: pkg.name, version: pkg.version, architecture: pkg.architecture, installed: pkg.installedBytes}
     ensureNode(graph, key, node)
-    graph.addDirectedEdge(artifact, key, {kind: 'installs'})
+    if (!hasEdgeOfKind(graph, artifact, key, 'installs')) graph.addDirectedEdge(artifact, key, {kind: 'installs'})
 
     const list = listFileNames(pkg).map((path) => capturedFile(image, merged, path)).find((content) => content !== undefined)
     for (const path of list ? parseFileList(list.toString('utf8')) : []) {
       const origin = merged.paths.get(path)
       const entry = origin && image.layers[origin.layer].entries[origin.entry]
-      if (entry?.type === 'file' && entry.sha256) graph.addDirectedEdge(key, blobKey(entry.sha256), {kind: 'owns', path})
+      if (entry?.type !== 'file' || !entry.sha256) continue
+      const blob = blobKey(entry.sha256)
+      if (!hasEdgeOfKind(graph, key, blob, 'owns', path)) graph.addDirectedEdge(key, blob, {kind: 'owns', path})
     }
   }
 
   for (const pkg of packages) {
     const source = byName.get(pkg.name) as string
-    const linked = new Set<string>()
     for (const group of pkg.depends) {
-      // A package may name one dependency twice (in Pre-Depends and Depends); one edge stands for both.
+      // One edge per pair: a package may name a dependency twice (Pre-Depends
+      // and Depends), and images that install the same package share its node.
       const target = dependencyNames(group).map((name) => byName.get(name)).find((key) => key !== undefined)
-      if (target === undefined || linked.has(target)) continue
-      linked.add(target)
+      if (target === undefined || hasEdgeOfKind(graph, source, target, 'depends')) continue
       graph.addDirectedEdge(source, target, {kind: 'depends', constraint: group})
     }
   }

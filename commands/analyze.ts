@@ -1,9 +1,10 @@
 import {existsSync} from 'node:fs'
+import {homedir} from 'node:os'
 
 import {Args, Flags, type Interfaces} from '@oclif/core'
 
 import {type AnalysisReport, type AnalysisRequest, reportAnalysis, runAnalysis} from '../src/analysis.js'
-import {CONFIG_FILE, readConfig} from '../src/config.js'
+import {cacheDirectory, CONFIG_FILE, readConfig} from '../src/config.js'
 import {compareDeployments, type ComparisonRow} from '../src/measure/comparison.js'
 import {renderAnalysisTable} from '../src/render/analysis.js'
 import {renderComparison} from '../src/render/comparison.js'
@@ -50,7 +51,8 @@ APP names resolve through ${CONFIG_FILE} in the working directory (or --config) 
     const apps = argv as string[]
     const request = this.buildRequest(apps, flags)
     const report = reportAnalysis(await this.tryAnalysis(request))
-    const rows = compareDeployments(report, apps)
+    const names = apps.length > 0 ? apps : [...new Set(report.artifacts.map((artifact) => artifact.name))]
+    const rows = compareDeployments(report, names)
     const result = {...report, comparison: rows}
 
     const units = flags.units as Units
@@ -60,7 +62,8 @@ APP names resolve through ${CONFIG_FILE} in the working directory (or --config) 
     if (flags.out) {
       // The SVG renderers load d3 and jsdom, so they load only when reports are written.
       const {buildReports, writeReports} = await import('../src/render/reports.js')
-      const context = {command: ['depgraph', 'analyze', ...this.argv].join(' '), depgraphVersion: this.config.version, generated: new Date().toISOString(), units}
+      const abbreviations: Array<[string, string]> = [[cacheDirectory(), '${cache}'], [homedir(), '~']]
+      const context = {command: ['depgraph', 'analyze', ...this.argv].join(' '), depgraphVersion: this.config.version, units, abbreviations}
       await writeReports(flags.out, buildReports(result, rows, context))
     }
 

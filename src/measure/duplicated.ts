@@ -12,6 +12,7 @@ export interface DuplicateContent {
   copies: number
   /** Bytes of all copies beyond the first. */
   duplicated: number
+  /** Artifacts that hold a copy, as `platform:name`. */
   artifacts: string[]
   /** One path under which the content appears. */
   path: string
@@ -50,7 +51,7 @@ export function measureDuplicated(graph: DepGraph, artifacts: string[], limit = 
   for (const [blob, entry] of units) {
     if (entry.artifacts.size < 2 || entry.units.size < 2) continue
     const {sha256, content} = graph.getNodeAttributes(blob) as BlobNode
-    const names = [...entry.artifacts].map((artifact) => artifact.replace(/^artifact:[^:]+:/, ''))
+    const names = [...entry.artifacts].map((artifact) => artifact.replace(/^artifact:/, ''))
     duplicates.push({sha256, content, copies: entry.units.size, duplicated: content * (entry.units.size - 1), artifacts: names, path: entry.path})
   }
 

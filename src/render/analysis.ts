@@ -22,12 +22,24 @@ export function renderAnalysisTable(report: AnalysisReport, units: Units): strin
     ]
   })
 
+  for (const failure of report.failures) {
+    rows.push([failure.app ?? failure.ref, failure.platform, ...header.slice(2).map(() => 'error')])
+  }
+
   const lines = [renderTable(header, rows)]
   const {duplicated} = report
   lines.push('', `duplicated across artifacts: ${formatBytes(duplicated.bytes, units)} in ${duplicated.contents} file contents`)
 
-  const reasons = new Set(report.artifacts.flatMap((artifact) => Object.entries(artifact.reasons).map(([size, reason]) => `${size}: ${reason}`)))
+  const shown = new Set(['total', 'base', 'appLibs', 'hidden', 'unique', 'uniqueFiles'])
+  const reasons = new Set(
+    report.artifacts.flatMap((artifact) =>
+      Object.entries(artifact.reasons)
+        .filter(([size]) => shown.has(size))
+        .map(([size, reason]) => `${size}: ${reason}`),
+    ),
+  )
   if (reasons.size > 0) lines.push('', 'n/a:', ...[...reasons].map((reason) => `  ${reason}`))
+  if (report.failures.length > 0) lines.push('', 'error:', ...report.failures.map((failure) => `  ${failure.platform} ${failure.ref}: ${failure.error}`))
   return lines.join('\n')
 }
 

@@ -1,4 +1,5 @@
-import {readFile, writeFile} from 'node:fs/promises'
+import {mkdir, readFile, writeFile} from 'node:fs/promises'
+import {dirname} from 'node:path'
 
 import {Args, Flags} from '@oclif/core'
 
@@ -71,6 +72,7 @@ several platforms share the name). The keys read from INPUT are listed in docs/r
     try {
       const analysis = parseAnalysis(text, args.input)
       const drawing = draw(analysis, flags)
+      await mkdir(dirname(flags.out), {recursive: true})
       await writeFile(flags.out, drawing.svg)
       return {out: flags.out, kind: flags.kind, artifact: drawing.artifact, bytes: Buffer.byteLength(drawing.svg)}
     } catch (error) {

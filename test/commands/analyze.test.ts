@@ -1,5 +1,5 @@
 import {execFileSync} from 'node:child_process'
-import {mkdtempSync, writeFileSync} from 'node:fs'
+import {mkdtempSync, readdirSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
@@ -93,5 +93,35 @@ describe('inspect layers command', () => {
     expect(result.status).toBe(0)
     expect(result.stdout).toMatch(/^localhost\/depgraph\/nginx:latest: 2 layers/)
     expect(result.stdout).toContain('76.8 MB')
+  })
+})
+
+describe('analyze with image references', () => {
+  it('picks an image by its full name', () => {
+    const archive = join(imageForm('nginx', '..'), 'multi.tar')
+    const result = runCli(['analyze', '--podman', `docker-archive:${archive}:localhost/depgraph/redis:latest`, '--json'])
+    expect(result.status).toBe(0)
+    expect(JSON.parse(result.stdout).artifacts.map((artifact: {name: string}) => artifact.name)).toEqual(['localhost/depgraph/redis:latest'])
+  })
+
+  it('writes reports for image names with slashes', () => {
+    const out = mkdtempSync(join(tmpdir(), 'depgraph-out-'))
+    const result = runCli(['analyze', '--podman', `docker-archive:${imageForm('nginx', 'docker-archive.tar')}`, '--out', out])
+    expect(result.status).toBe(0)
+    expect(readdirSync(out).sort()).toEqual(
+      ['localhost-depgraph-nginx-latest-podman-graph.svg', 'localhost-depgraph-nginx-latest-podman-layers.svg', 'localhost-depgraph-nginx-latest-podman-treemap.svg', 'localhost-depgraph-nginx-latest.md', 'storage.svg', 'summary.json', 'summary.md'],
+    )
+  })
+
+  it('reports a missing archive path as a file error', () => {
+    const result = runCli(['inspect', 'layers', '/nonexistent/image.tar'])
+    expect(result.status).toBe(1)
+    expect(result.stderr).toContain('/nonexistent/image.tar: no such file or directory')
+  })
+
+  it('lists an unreadable input as an error row', () => {
+    const result = runCli(['analyze', '--podman', `docker-archive:${imageForm('nginx', 'docker-archive.tar')}`, '--podman', 'docker-archive:/nonexistent/cut.tar'])
+    expect(result.status).toBe(1)
+    expect(result.stdout).toMatch(/^docker-archive:\/nonexistent\/cut\.tar\s+podman\s+error\s+error/m)
   })
 })

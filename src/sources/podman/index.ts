@@ -31,8 +31,15 @@ export function parseImageReference(ref: string): ImageReference {
   for (const transport of TRANSPORTS) {
     if (!ref.startsWith(`${transport}:`)) continue
     const rest = ref.slice(transport.length + 1)
-    const separator = rest.indexOf(':', rest.lastIndexOf('/') + 1)
-    if (separator > 0) return {transport, path: rest.slice(0, separator), image: rest.slice(separator + 1)}
+
+    // The image name may hold colons and slashes too (`x.tar:localhost/app:1`),
+    // so the path is the shortest prefix before a colon that exists.
+    for (let separator = rest.indexOf(':'); separator > 0; separator = rest.indexOf(':', separator + 1)) {
+      if (statSync(rest.slice(0, separator), {throwIfNoEntry: false})) {
+        return {transport, path: rest.slice(0, separator), image: rest.slice(separator + 1)}
+      }
+    }
+
     return {transport, path: rest}
   }
 
@@ -43,6 +50,12 @@ export function parseImageReference(ref: string): ImageReference {
   }
 
   if (info?.isFile()) return {transport: 'docker-archive', path: ref}
+
+  // An image name never starts with "/" or "." nor ends in ".tar": such a reference is a missing file.
+  if (/^\.{0,2}\//.test(ref) || /\.tar$/.test(ref)) {
+    throw new LayerError(`${ref}: no such file or directory; give a path written by podman save, or an image name`)
+  }
+
   return {transport: 'engine', path: ref}
 }
 

@@ -57,7 +57,7 @@ export class StreamReader {
   async forEachChunk(length: number, what: string, sink: (chunk: Buffer) => void): Promise<void> {
     let left = length
     while (left > 0) {
-      if (!(await this.fill())) throw this.fail(`truncated input: expected ${left} more bytes of ${what}`)
+      if (!(await this.fill())) throw this.fail(`truncated input: expected ${left} more bytes of ${what}; the file was cut short, so dump or export it again`)
       const take = Math.min(left, this.buffer.length - this.position)
       const chunk = this.buffer.subarray(this.position, this.position + take)
       for (const hash of this.taps) hash.update(chunk)

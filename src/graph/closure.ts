@@ -16,7 +16,7 @@ export function layerChain(graph: DepGraph, artifact: string): Array<{key: strin
 }
 
 /**
- * Every node reachable from `start` along `root` and `references` edges,
+ * List every node reachable from `start` along `root` and `references` edges,
  * start excluded, in breadth-first order.
  */
 export function referenceClosure(graph: DepGraph, start: string): string[] {
@@ -40,7 +40,7 @@ export function referenceClosure(graph: DepGraph, start: string): string[] {
 }
 
 /**
- * The storage units an artifact is made of, in the platform's own terms:
+ * List the storage units an artifact is made of, in the platform's own terms:
  * layers for an image, store paths for a closure, disks for a disk image.
  */
 export function storageUnits(graph: DepGraph, artifact: string): string[] {
@@ -49,7 +49,7 @@ export function storageUnits(graph: DepGraph, artifact: string): string[] {
   return [...new Set([...layers, ...reachable])]
 }
 
-/** The `contains` edges of one unit, as [blob key, attributes]. */
+/** List the `contains` edges of one unit, as [blob key, attributes]. */
 export function containedFiles(graph: DepGraph, unit: string): Array<[string, ContainsEdge]> {
   const files: Array<[string, ContainsEdge]> = []
   graph.forEachOutEdge(unit, (_edge, attributes, _source, target) => {

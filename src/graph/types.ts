@@ -59,7 +59,7 @@ export interface DiskNode {
   allocated?: number | null
   /** Regular-file bytes of the filesystem inside; null when it could not be read. */
   mounted?: number | null
-  /** Why `allocated` or `mounted` is null. */
+  /** Reasons why `allocated` or `mounted` is null. */
   reasons?: {allocated?: string; mounted?: string}
 }
 
@@ -84,7 +84,7 @@ export interface BlobNode {
 export interface HostNode {
   kind: 'host'
   name: string
-  /** What the host was read from: a root directory, an image store or a closure. */
+  /** Source the host was read from: a root directory, an image store or a closure. */
   source: string
   /** Regular files read from the host's own root directory, when one was read. */
   filesRead?: number

@@ -77,7 +77,7 @@ export async function readReference(ref: string, options: PodmanLoadOptions = {}
 
   const chosen = images.filter((image) => image.name === parsed.image || image.name?.endsWith(`/${parsed.image}`) || image.id.startsWith(`sha256:${parsed.image}`))
   if (chosen.length === 0) {
-    throw new LayerError(`${ref}: no image "${parsed.image}" in the archive; it holds ${images.map((image) => image.name ?? image.id).join(', ')}`)
+    throw new LayerError(`${ref}: no image "${parsed.image}" in the archive; it contains ${images.map((image) => image.name ?? image.id).join(', ')}`)
   }
 
   return chosen
@@ -129,7 +129,7 @@ async function loadReferenceImages(graph: DepGraph, ref: string, options: Podman
 /** Load a base image given by reference, once, and join each artifact to it. */
 export async function attachBase(graph: DepGraph, artifacts: string[], ref: string, options: PodmanLoadOptions = {}): Promise<void> {
   const bases = await loadReferenceImages(graph, ref, options)
-  if (bases.length !== 1) throw new LayerError(`${ref}: --base must name one image, but it holds ${bases.length}; add :NAME to choose one`)
+  if (bases.length !== 1) throw new LayerError(`${ref}: --base must name one image, but it contains ${bases.length}; add :NAME to choose one`)
 
   for (const artifact of artifacts) graph.addDirectedEdge(artifact, bases[0], {kind: 'based-on'})
 }

@@ -8,6 +8,8 @@ export interface PackageReport {
   architecture: string
   /** Installed-Size from the dpkg database, in bytes; null when the field is absent. */
   installed: number | null
+  /** Bytes of the package's files in the final filesystem, each content once, from its dpkg file list. */
+  content: number
   /** Names of the installed packages this one depends on. */
   depends: string[]
   /** True when an image of the host's store installs the same package version; absent without a host. */
@@ -24,7 +26,8 @@ export function measurePackages(graph: DepGraph, artifact: string, host?: string
   const packages = successorsByEdge(graph, artifact, 'installs').map((key) => {
     const node = nodeOfKind(graph, key, 'package')
     const depends = successorsByEdge(graph, key, 'depends').map((target) => nodeOfKind(graph, target, 'package').name)
-    const report: PackageReport = {name: node.name, version: node.version, architecture: node.architecture, installed: node.installed, depends}
+    const content = successorsByEdge(graph, key, 'owns').reduce((sum, blob) => sum + nodeOfKind(graph, blob, 'blob').content, 0)
+    const report: PackageReport = {name: node.name, version: node.version, architecture: node.architecture, installed: node.installed, content, depends}
     if (host) report.onHost = onHost.has(key)
     return report
   })

@@ -30,6 +30,8 @@ export interface AnalysisPackage {
   version: string
   architecture?: string
   installed: number | null
+  /** Bytes of the files the package owns in the image, when the report gives them. */
+  content?: number
   depends: string[]
   onHost?: boolean
 }
@@ -159,6 +161,7 @@ function readPackage(reader: Reader, value: Json, where: string): AnalysisPackag
     version: reader.string(entry.version, `${where}.version`),
     architecture: entry.architecture === undefined ? undefined : reader.string(entry.architecture, `${where}.architecture`),
     installed: reader.bytesOrNull(entry.installed, `${where}.installed`),
+    content: entry.content === undefined ? undefined : (reader.bytesOrNull(entry.content, `${where}.content`) ?? undefined),
     depends: reader.strings(entry.depends, `${where}.depends`),
     onHost: reader.optionalBoolean(entry.onHost, `${where}.onHost`),
   }
@@ -306,7 +309,11 @@ function withRoot(input: GraphInput, artifact: AnalysisArtifact, alwaysArtifact 
   }
 }
 
-/** Builds the treemap of an artifact: one item per store path (narSize) or package (installed size). */
+/**
+ * Builds the treemap of an artifact: one item per store path (narSize) or
+ * package (the content of its files when the report gives it, else its
+ * installed size).
+ */
 export function treemapInputFromAnalysis(artifact: AnalysisArtifact): TreemapInput {
   const group = (onHost: boolean | undefined, hostGiven: boolean): string | undefined => {
     if (!hostGiven) return undefined
@@ -322,8 +329,13 @@ export function treemapInputFromAnalysis(artifact: AnalysisArtifact): TreemapInp
   if (artifact.packages) {
     const hostGiven = artifact.packages.some((entry) => entry.onHost !== undefined)
     // NOTE: packages without Installed-Size get an empty rectangle, so the map undercounts them.
-    const items = artifact.packages.map((entry) => ({label: entry.name, bytes: entry.installed ?? 0, group: group(entry.onHost, hostGiven)}))
-    return {title: `Packages of ${artifact.name} by installed size`, unit: 'package', items}
+    const byContent = artifact.packages.every((entry) => entry.content !== undefined)
+    const items = artifact.packages.map((entry) => ({
+      label: entry.name,
+      bytes: (byContent ? entry.content : entry.installed) ?? 0,
+      group: group(entry.onHost, hostGiven),
+    }))
+    return {title: `Packages of ${artifact.name} by ${byContent ? 'file content' : 'installed size'}`, unit: 'package', items}
   }
 
   throw new Error(`artifact "${artifact.name}" (${artifact.platform}) has neither paths nor packages`)

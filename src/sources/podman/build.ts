@@ -84,6 +84,45 @@ function readPackages(image: ImageRecord, merged: MergedFilesystem): DpkgPackage
   return texts.flatMap((text) => parseStatus(text))
 }
 
+/** Links followed while resolving one path before it counts as a loop, as Linux's MAXSYMLINKS. */
+const MAX_SYMLINKS = 40
+
+/**
+ * Resolve the directory symlinks of a path in the merged filesystem, so that
+ * `bin/bash` from a dpkg file list finds `usr/bin/bash` on a merged-/usr
+ * system. Returns the path unchanged when a link loops or leaves the root.
+ */
+function resolveInImage(image: ImageRecord, merged: MergedFilesystem, path: string): string {
+  const parts = path.split('/')
+  let resolved: string[] = []
+  let links = 0
+
+  while (parts.length > 0) {
+    const part = parts.shift() as string
+    if (part === '' || part === '.') continue
+    if (part === '..') {
+      resolved.pop()
+      continue
+    }
+
+    const candidate = [...resolved, part].join('/')
+    const origin = merged.paths.get(candidate)
+    const entry = origin && image.layers[origin.layer].entries[origin.entry]
+    if (entry?.type !== 'symlink' || parts.length === 0) {
+      resolved.push(part)
+      continue
+    }
+
+    links += 1
+    if (links > MAX_SYMLINKS) return path
+    const target = entry.linkname ?? ''
+    if (target.startsWith('/')) resolved = []
+    parts.unshift(...target.split('/'))
+  }
+
+  return resolved.join('/')
+}
+
 /** True when an edge of that kind (and path, for `owns`) already joins the two nodes. */
 function hasEdgeOfKind(graph: DepGraph, source: string, target: string, kind: EdgeKind, path?: string): boolean {
   return graph.edges(source, target).some((edge) => {
@@ -104,7 +143,8 @@ function addPackages(graph: DepGraph, artifact: string, image: ImageRecord, merg
     if (!hasEdgeOfKind(graph, artifact, key, 'installs')) graph.addDirectedEdge(artifact, key, {kind: 'installs'})
 
     const list = listFileNames(pkg).map((path) => capturedFile(image, merged, path)).find((content) => content !== undefined)
-    for (const path of list ? parseFileList(list.toString('utf8')) : []) {
+    for (const listed of list ? parseFileList(list.toString('utf8')) : []) {
+      const path = resolveInImage(image, merged, listed)
       const origin = merged.paths.get(path)
       const entry = origin && image.layers[origin.layer].entries[origin.entry]
       if (entry?.type !== 'file' || !entry.sha256) continue

@@ -144,6 +144,13 @@ describe('podman measures across images', () => {
     const owned = graph.outEdges(nginxPackage).map((edge) => graph.getEdgeAttributes(edge)).filter((edge) => edge.kind === 'owns')
     expect(owned.map((edge) => (edge as {path: string}).path)).toContain('usr/sbin/nginx')
   })
+
+  it('follows merged-usr links in dpkg file lists', () => {
+    const nginx = artifacts.find((key) => key.includes('nginx')) as string
+    const bash = graph.outNeighbors(nginx).find((key) => key.startsWith('pkg:deb:bash@')) as string
+    const owned = graph.outEdges(bash).map((edge) => graph.getEdgeAttributes(edge) as {kind: string; path?: string})
+    expect(owned.filter((edge) => edge.kind === 'owns').map((edge) => edge.path)).toContain('usr/bin/bash')
+  })
 })
 
 describe('podman unique versus a host', () => {

@@ -51,6 +51,13 @@ describe('renderBars', () => {
     expect(legendLabels(document)).toEqual([...BAR_SERIES.map((series) => series.label), NOT_MEASURED_LABEL])
   })
 
+  it('omits n/a from a complete legend', () => {
+    const complete: BarsInput = {rows: thesis.rows.slice(0, 2)}
+    const document = parseSvg(renderBars(complete))
+
+    expect(legendLabels(document)).toEqual(BAR_SERIES.map((series) => series.label))
+  })
+
   it('labels each application group', () => {
     const document = parseSvg(renderBars(thesis))
 

@@ -44,7 +44,8 @@ export function renderBars(input: BarsInput, options: BarsOptions = {}): string 
   drawGroups(canvas.svg, input, axis, units, groupWidth)
 
   const entries: LegendEntry[] = BAR_SERIES.map((series) => ({label: series.label, fill: series.fill}))
-  entries.push({label: NOT_MEASURED_LABEL, fill: '#ffffff', stroke: MUTED_COLOUR, dash: '3,2'})
+  const anyMissing = input.rows.some((row) => BAR_SERIES.some((series) => row[series.key] === null || row[series.key] === undefined))
+  if (anyMissing) entries.push({label: NOT_MEASURED_LABEL, fill: '#ffffff', stroke: MUTED_COLOUR, dash: '3,2'})
   drawLegend(canvas.svg, entries, PLOT_LEFT + input.rows.length * groupWidth + 24, PLOT_TOP)
 
   return canvas.serialize()

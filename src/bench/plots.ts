@@ -28,8 +28,8 @@ interface Chart {
 }
 
 const WIDTH = 780
-const HEIGHT = 420
-const MARGIN = {top: 64, right: 150, bottom: 56, left: 80}
+const HEIGHT = 460
+const MARGIN = {top: 64, right: 150, bottom: 96, left: 80}
 
 /** For each platform and x value, keeps the row with the highest mean requests per second. */
 function bestBy(rows: ReportRow[], xOf: (row: ReportRow) => string): Series[] {
@@ -116,7 +116,24 @@ export function groupedBarChart(chart: Chart): string {
   const y = yScale(node, chart.series)
   const color = d3.scaleOrdinal<string>().domain(chart.series.map((item) => item.name)).range(d3.schemeCategory10)
 
-  svg.append('g').attr('transform', `translate(0,${HEIGHT - MARGIN.bottom})`).call(d3.axisBottom(x))
+  // Category names such as "LRANGE_100 (first 100 elements)" are long: keep the
+  // part before the bracket, plus the bracket's last word where two names
+  // would otherwise read the same, and slant the labels so neighbours do not overlap.
+  const stem = (name: string): string => name.replace(/\s*\(.*\)$/, '')
+  const shortName = (name: string): string => {
+    if (chart.categories.filter((other) => stem(other) === stem(name)).length < 2) return stem(name)
+    const lastWord = /(\S+)\)$/.exec(name)?.[1]
+    return lastWord ? `${stem(name)} (${lastWord})` : name
+  }
+  svg
+    .append('g')
+    .attr('transform', `translate(0,${HEIGHT - MARGIN.bottom})`)
+    .call(d3.axisBottom(x).tickFormat(shortName))
+    .selectAll('text')
+    .attr('transform', 'rotate(-40)')
+    .attr('text-anchor', 'end')
+    .attr('dx', '-0.5em')
+    .attr('dy', '0.3em')
   svg.append('g').attr('transform', `translate(${MARGIN.left},0)`).call(d3.axisLeft(y).ticks(6))
 
   for (const item of chart.series) {

@@ -4,12 +4,13 @@
 set -euo pipefail
 repo_dir=$(cd "$(dirname "$0")/.." && pwd)
 
-packages=$(grep -v '^#' "$repo_dir/scripts/debian-packages.txt" | tr '\n' ' ')
-missing=$(dpkg-query -W -f='${Package} ${Status}\n' $packages 2>/dev/null | awk '$4 != "installed" {print $1}' || true)
-for package in $packages; do
-  dpkg-query -W "$package" >/dev/null 2>&1 || missing="$missing $package"
+missing=""
+for package in $(grep -v '^#' "$repo_dir/scripts/debian-packages.txt"); do
+  status=$(dpkg-query -W -f='${Status}' "$package" 2>/dev/null || true)
+  [ "$status" = "install ok installed" ] || missing="$missing $package"
 done
-if [ -n "${missing// /}" ]; then
+
+if [ -n "$missing" ]; then
   echo "setup: apt-get install$missing" >&2
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >/dev/null

@@ -2,6 +2,7 @@ import {realpathSync, statSync} from 'node:fs'
 import {join} from 'node:path'
 
 import {createGraph, type DepGraph, hostKey, nodeOfKind, successorsByEdge} from './graph/graph.js'
+import type {Platform} from './graph/types.js'
 import {type DuplicatedReport, measureDuplicated, measureDuplicatedWithHost} from './measure/duplicated.js'
 import {type LayerReport, measureLayers} from './measure/layers.js'
 import {measureNixDisk, measureNixPaths, type NixPathRow} from './measure/nix.js'
@@ -9,6 +10,7 @@ import {measureOsv} from './measure/osv.js'
 import {measurePackages, type PackageReport} from './measure/packages.js'
 import {type ArtifactMeasure, measureArtifact} from './measure/sizes.js'
 import {attachBase, attachEngineBase, loadPodman, loadPodmanHost, parseImageReference} from './sources/podman/index.js'
+import type {Loader} from './sources/index.js'
 import {loadRootDirectory} from './sources/rootfs/index.js'
 
 /** References to analyse per platform, as the user typed them. */
@@ -77,31 +79,21 @@ export async function runAnalysis(request: AnalysisRequest): Promise<Analysis> {
   const artifacts: string[] = []
   const failures: Analysis['failures'] = []
 
-  for (const {ref, name} of request.podman) {
-    try {
-      const keys = await loadPodman(graph, ref, {name, engine: request.engine})
-      artifacts.push(...keys)
-    } catch (error) {
-      failures.push({platform: 'podman', ref, app: name, error: (error as Error).message})
-    }
-  }
-
   // Each platform's reader loads only when an input needs it, which keeps start-up short.
-  const {loadNix, loadNixHost} = request.nix.length > 0 || request.hosts.length > 0 ? await import('./sources/nix/index.js') : ({} as typeof import('./sources/nix/index.js'))
-  for (const {ref, name} of request.nix) {
-    try {
-      artifacts.push(...(await loadNix(graph, ref, {name})))
-    } catch (error) {
-      failures.push({platform: 'nix', ref, app: name, error: (error as Error).message})
-    }
-  }
+  const loaders: Array<[Platform, Array<{ref: string; name?: string}>, () => Promise<Loader>]> = [
+    ['podman', request.podman, async () => (graph, ref, options) => loadPodman(graph, ref, {...options, engine: request.engine})],
+    ['nix', request.nix, async () => (await import('./sources/nix/index.js')).loadNix],
+    ['osv', request.osv, async () => (await import('./sources/osv/index.js')).loadDisk],
+  ]
 
-  const {loadDisk} = request.osv.length > 0 ? await import('./sources/osv/index.js') : ({} as typeof import('./sources/osv/index.js'))
-  for (const {ref, name} of request.osv) {
-    try {
-      artifacts.push(...(await loadDisk(graph, ref, {name})))
-    } catch (error) {
-      failures.push({platform: 'osv', ref, app: name, error: (error as Error).message})
+  for (const [platform, inputs, loadLoader] of loaders) {
+    const load = inputs.length > 0 ? await loadLoader() : undefined
+    for (const {ref, name} of inputs) {
+      try {
+        artifacts.push(...(await (load as Loader)(graph, ref, {name})))
+      } catch (error) {
+        failures.push({platform, ref, app: name, error: (error as Error).message})
+      }
     }
   }
 
@@ -122,7 +114,7 @@ export async function runAnalysis(request: AnalysisRequest): Promise<Analysis> {
       const kind = classifyHost(ref)
       if (kind === 'root') await loadRootDirectory(graph, ref, host)
       else if (kind === 'podman') await loadPodmanHost(graph, ref, host)
-      else await loadNixHost(graph, ref, host)
+      else await (await import('./sources/nix/index.js')).loadNixHost(graph, ref, host)
     }
   }
 

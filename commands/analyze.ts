@@ -71,7 +71,7 @@ APP names resolve through ${CONFIG_FILE} in the working directory (or --config) 
       const message = report.failures.map((failure) => failure.error).join('\n')
       if (!this.jsonEnabled()) this.error(message, {exit: 1})
 
-      // Partial results are still a result: oclif prints them, and the exit status says they are partial.
+      // Partial results are still a result: oclif prints them, and the exit status marks them as partial.
       // logToStderr is silent under --json, and the error belongs on stderr all the same.
       process.stderr.write(`Error: ${message}\n`)
       process.exitCode = 1

@@ -55,7 +55,7 @@ export interface DiskNode {
   /** Bytes the image file occupies on the host (`qemu-img info` disk size). */
   stored: number
   virtual: number
-  /** Guest bytes the image itself holds data for (`qemu-img map` data extents); null when unknown. */
+  /** Guest bytes that the image itself stores data for (`qemu-img map` data extents); null when unknown. */
   allocated?: number | null
   /** Regular-file bytes of the filesystem inside; null when it could not be read. */
   mounted?: number | null

@@ -35,7 +35,7 @@ export function measureNixPaths(graph: DepGraph, artifact: string, host?: string
   })
 
   // Ties break on the path by code unit, which is cheaper than localeCompare on large closures.
-  return rows.sort((a, b) => b.addedSize - a.addedSize || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
+  return rows.sort((a, b) => b.addedSize - a.addedSize || compareText(a.path, b.path))
 }
 
 /**
@@ -143,4 +143,10 @@ export function measureNixDisk(graph: DepGraph, artifact: string): number | null
   }
 
   return disk
+}
+
+/** Order two strings by code unit, as the store lists paths. */
+function compareText(a: string, b: string): number {
+  if (a < b) return -1
+  return a > b ? 1 : 0
 }

@@ -39,7 +39,7 @@ export interface DiskReport {
   fromBacking: number
   qcow2: {version: number; compressionType: string; extendedL2: boolean; extensions: string[]; snapshots: Snapshot[]} | null
   kernel: KernelRegion | null
-  /** Why a null figure is null, keyed like the figure. */
+  /** Reasons for null figures, keyed like the figures. */
   reasons: {allocated?: string; mounted?: string}
 }
 

@@ -110,7 +110,7 @@ export async function readOsvLayout(name: string, device: BlockDevice): Promise<
   const target = partitions.find((partition) => partition.number === FILESYSTEM_PARTITION)
   if (target !== undefined) return {partitions, kernel, filesystem: await readFilesystem(name, device, target.start, target.size, target.number)}
 
-  // Not OSv's layout: take the first partition that holds ROFS or ZFS.
+  // Not OSv's layout: take the first partition that contains ROFS or ZFS.
   for (const partition of partitions) {
     const filesystem = await readFilesystem(name, device, partition.start, partition.size, partition.number)
     if (filesystem.type !== 'unknown') return {partitions, kernel, filesystem}

@@ -48,7 +48,7 @@ export function parsePartitions(name: string, sector: Buffer, diskSize: number):
   return partitions
 }
 
-/** The partitions of a disk, or an empty list when the first sector has no boot signature. */
+/** Read the partitions of a disk, or an empty list when the first sector has no boot signature. */
 export async function readPartitions(name: string, device: BlockDevice): Promise<Partition[]> {
   if (device.size < SECTOR_SIZE) return []
   const sector = await device.read(0, SECTOR_SIZE)

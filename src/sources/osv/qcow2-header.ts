@@ -57,7 +57,9 @@ export function readOffset(file: string, buffer: Buffer, at: number, table: stri
 function checkFeatures(file: string, header: Buffer, version: number): void {
   const cryptMethod = header.readUInt32BE(32)
   if (cryptMethod !== 0) {
-    const method = cryptMethod === 1 ? 'AES' : cryptMethod === 2 ? 'LUKS' : `method ${cryptMethod}`
+    let method = `method ${cryptMethod}`
+  if (cryptMethod === 1) method = 'AES'
+  if (cryptMethod === 2) method = 'LUKS'
     throw formatError(file, 'header field crypt_method', 32, `the image is encrypted (${method})`, 'decrypt it first: qemu-img convert with --object secret, then -O qcow2')
   }
 

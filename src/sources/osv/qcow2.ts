@@ -262,7 +262,7 @@ export class Qcow2Image implements DiskImage {
     }
   }
 
-  /** How guest cluster `cluster` is stored in this image (backing files not asked). */
+  /** Look up how guest cluster `cluster` is stored in this image, without consulting backing files. */
   private async mapping(cluster: number): Promise<ClusterMapping> {
     const l2 = await this.l2Offset(Math.floor(cluster / this.l2Entries))
     if (l2 === 0) return {kind: 'unallocated'}
@@ -499,7 +499,7 @@ async function readSnapshots(file: BoundedFile, header: Qcow2Header): Promise<Sn
 /** Figures of one image, in bytes; `allocated` is null for raw images, with the reason beside it. */
 export interface ImageFigures {
   virtual: number
-  /** Guest bytes this image holds data for: the sum of `qemu-img map` data extents at depth 0. */
+  /** Guest bytes this image stores data for: the sum of `qemu-img map` data extents at depth 0. */
   allocated: number | null
   allocatedReason?: string
   /** Block usage of the image file, equal to `qemu-img info` disk size. */

@@ -64,7 +64,7 @@ function markVisible(graph: DepGraph, artifact: string, layer: string, visible: 
   }
 }
 
-/** The visible content of a path in the merged filesystem, if it is a file captured during the scan. */
+/** Return the visible content of a path in the merged filesystem, if the scan captured that file. */
 function capturedFile(image: ImageRecord, merged: MergedFilesystem, path: string): Buffer | undefined {
   const origin = merged.paths.get(path)
   if (!origin) return undefined

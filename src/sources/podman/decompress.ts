@@ -29,7 +29,7 @@ export class Digester extends Transform {
     callback(null, chunk)
   }
 
-  /** The hex sha256 of everything that passed; call once, after the stream ended. */
+  /** Return the hex sha256 of everything that passed. Call it once, after the stream ended. */
   hex(): string {
     return this.hash.digest('hex')
   }

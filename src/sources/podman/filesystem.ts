@@ -2,7 +2,7 @@ import {posix} from 'node:path'
 
 import {LayerError, type LayerScan} from './layer.js'
 
-/** Where an entry of the merged filesystem comes from: layer index and entry index. */
+/** Origin of an entry of the merged filesystem: its layer index and entry index. */
 interface Origin {
   layer: number
   entry: number
@@ -70,8 +70,7 @@ function addEntries(tree: Map<string, Origin>, layers: LayerScan[], index: numbe
       local.set(entry.path, entry.path)
     } else if (entry.type === 'hardlink') {
       // NOTE: a hard link to a file of a lower layer gets an inode of its own
-      // here, so its content counts again; podman and buildah write such links
-      // as full copies, and no fixture has one.
+      // here, so its content counts again. No fixture has such a link.
       inodes[position] = local.get(entry.linkname ?? '') ?? entry.path
       local.set(entry.path, inodes[position] as string)
     }

@@ -9,7 +9,7 @@ export interface ImageRecord {
   id: string
   configBytes: number
   layers: LayerScan[]
-  /** Where each layer came from inside the input, for messages. */
+  /** Path of each layer inside the input, for messages. */
   layerNames: string[]
   /** The command that created each layer, from the config history. */
   createdBy: Array<string | undefined>
@@ -43,7 +43,7 @@ function hexOf(store: BlobStore, name: string, field: string, digest: unknown): 
 
 function checkDigest(store: BlobStore, name: string, found: string, expected: string): void {
   if (found !== expected) {
-    throw new LayerError(`${store.label}: ${name}: digest mismatch, content hashes to ${found} but the manifest says ${expected}; the blob is corrupt, so save or pull the image again`)
+    throw new LayerError(`${store.label}: ${name}: digest mismatch, content hashes to ${found} but the manifest records ${expected}; the blob is corrupt, so save or pull the image again`)
   }
 }
 
